@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import type { Express, NextFunction, Request, Response, Router } from 'express';
+import type { Logger } from '../log/logger.js';
+import { runInRequest } from '../tracing/context.js';
+import type { RequestScope } from '../tracing/context.js';
+import { meshTraceIdOf } from '../tracing/mesh-headers.js';
+import { spanIds } from '../tracing/span-ids.js';
+import { sendText } from './text.js';
+
+export interface Lifecycle {
+  /** Set when shutdown starts: /ready answers 503 so the mesh stops sending new requests. */
+  draining: boolean;
+}
+
+/** Envoy requires x-request-id to be a UUID-like token; anything else is replaced. */
+const REQUEST_ID = /^[0-9A-Za-z._:-]{1,128}$/;
+
+/** Request scope, x-request-id, and one access-log line per request. */
+function requestScope(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    const inboundId = req.headers['x-request-id'];
+    const scope: RequestScope = {
+      requestId: typeof inboundId === 'string' && REQUEST_ID.test(inboundId) ? inboundId : randomUUID(),
+      meshTraceId: meshTraceIdOf(req.headers),
+    };
+    res.once('close', () => {
+      const ids = scope.serverSpan ? spanIds(scope.serverSpan) : undefined;
+      logger.info('request', {
+        method: req.method,
+        route: typeof req.route?.path === 'string' ? req.route.path : 'unmatched',
+        status: res.writableFinished ? res.statusCode : 499,
+        duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+        trace_id: ids?.traceId ?? scope.meshTraceId,
+        span_id: ids?.spanId,
+        request_id: scope.requestId,
+      });
+    });
+    runInRequest(scope, next);
+  };
+}
+
+/**
+ * The Express app every service shares: health and readiness (not traced), plain-text
+ * answers everywhere (also Express's own 404 and errors, which are HTML by default),
+ * and the service's routes in between.
+ */
+export function createApp(logger: Logger, lifecycle: Lifecycle, routes: Router): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/health', (_req, res) => sendText(res, 200, 'ok\n'));
+  app.get('/ready', (_req, res) =>
+    lifecycle.draining ? sendText(res, 503, 'draining\n') : sendText(res, 200, 'ready\n'),
+  );
+
+  app.use(requestScope(logger));
+  app.use(routes);
+
+  app.use((req: Request, res: Response) => sendText(res, 404, `no route for ${req.method} ${req.path}\n`));
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = httpStatusOf(error);
+    if (status >= 500) logger.error('unhandled error', { message: (error as Error)?.message });
+    if (res.headersSent) return void res.end();
+    sendText(res, status, status >= 500 ? 'internal error\n' : `bad request: ${(error as Error).message}\n`);
+  });
+  return app;
+}
+
+function httpStatusOf(error: unknown): number {
+  const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+}

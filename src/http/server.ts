@@ -1,0 +1,41 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+
+export interface RunningServer {
+  readonly port: number;
+  /**
+   * Stops accepting connections, lets in-flight requests finish, and after `deadlineMs`
+   * cuts whatever is still open. Resolves when the server is closed.
+   */
+  drain(deadlineMs: number): Promise<void>;
+}
+
+export function listen(app: Express, port: number, host?: string): Promise<RunningServer> {
+  const server: Server = createServer(app);
+  // Envoy keeps upstream connections open; stay open a little longer than its idle timeout
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        drain: (deadlineMs) => drain(server, deadlineMs),
+      });
+    });
+  });
+}
+
+function drain(server: Server, deadlineMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), deadlineMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    // idle keep-alive connections would hold close() open until they time out
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,46 @@
+import type { Span } from 'opentracing';
+import { activeSpan } from '../tracing/context.js';
+import type { Logger } from './logger.js';
+
+/**
+ * One call, two sinks: the event goes to the JSON log and onto the active span, so the
+ * same facts show up in `kubectl logs` and in Jaeger. Field values are capped: a UDP
+ * packet holds ~65 kB and jaeger-client drops (with only a log line) a span that is larger.
+ */
+export const MAX_FIELD_LENGTH = 1024;
+
+export type Fields = Record<string, string | number | boolean | undefined>;
+
+function capped(value: string): string {
+  return value.length > MAX_FIELD_LENGTH ? `${value.slice(0, MAX_FIELD_LENGTH)}…[truncated]` : value;
+}
+
+export function capFields(fields: Fields): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined) out[key] = typeof value === 'string' ? capped(value) : value;
+  }
+  return out;
+}
+
+export class SpanLogger {
+  constructor(private readonly logger: Logger) {}
+
+  info(event: string, fields: Fields = {}, span: Span | undefined = activeSpan()): void {
+    const safe = capFields(fields);
+    this.logger.info(event, safe);
+    span?.log({ event, ...safe });
+  }
+
+  /** Logs the error and marks the span failed (OpenTracing's `error` tag and error log fields). */
+  error(event: string, error: unknown, fields: Fields = {}, span: Span | undefined = activeSpan()): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const kind = error instanceof Error ? error.name : typeof error;
+    const safe = capFields({ ...fields, 'error.kind': kind, message });
+    this.logger.error(event, safe);
+    if (span) {
+      span.setTag('error', true);
+      span.log({ event: 'error', 'error.object': capped(String(error)), ...safe, detail: event });
+    }
+  }
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from './config.js';
+import type { Config } from './config.js';
+import { describeReporting } from './tracing/tracer.js';
+import { startServices, stopServices } from './services/start.js';
+import type { RunningService } from './services/start.js';
+
+function printLocalBanner(config: Config, services: readonly RunningService[]): void {
+  const hello = services.find((s) => s.name === 'hello');
+  const lines = ['', 'hello-app is running:'];
+  for (const s of services) lines.push(`  ${s.name.padEnd(9)} ${s.url}`);
+  if (hello) {
+    lines.push(
+      '',
+      'Try:',
+      `  curl ${hello.url}/sayHello/Bender              # instrumented: app spans + baggage`,
+      `  curl -A Netscape ${hello.url}/sayHello/Fry     # user-agent travels as baggage-user-agent`,
+      `  curl ${hello.url}/sayHello2/Leela              # headers-only: no app spans`,
+    );
+  }
+  const formatter = services.find((s) => s.name === 'formatter');
+  if (formatter) lines.push(`  curl '${formatter.url}/formatGreeting?name=Amy'`);
+  if (config.tracingMode === 'headers-only' || config.jaeger.disabled) {
+    lines.push('', 'Tracing: headers-only (the application makes no spans).');
+  } else {
+    lines.push(
+      '',
+      `Tracing: spans go ${describeReporting(config.jaeger)} (Jaeger UI: http://localhost:16686 if Jaeger runs).`,
+    );
+    if (config.jaeger.logSpans) lines.push('Each finished span is also logged as a "span finished" line (JAEGER_REPORTER_LOG_SPANS=false to silence).');
+  }
+  lines.push('Stop with Ctrl+C.', '');
+  process.stderr.write(lines.join('\n') + '\n');
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`hello-app: ${error.message}\n\nFor a local run of the whole chain: app_name=all npm start\n`);
+    process.exit(2);
+  }
+
+  const services = await startServices(config);
+  for (const s of services) s.logger.info('listening', { url: s.url, port: s.port, tracing: s.tracing.instrumented ? 'opentracing' : 'headers-only' });
+  if (config.appName === 'all') printLocalBanner(config, services);
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    for (const s of services) s.logger.info('shutting down', { signal });
+    stopServices(services).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`hello-app: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`hello-app: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import { sendText } from '../../http/text.js';
+import { activeSpan } from '../../tracing/context.js';
+import { serverSpan } from '../../tracing/middleware.js';
+import type { Tracing } from '../../tracing/tracer.js';
+import { checkName } from '../name.js';
+import { formatGreeting } from './greeting.js';
+import type { FormatterVersion } from './greeting.js';
+
+/** formatter: GET /formatGreeting?name=X answers the greeting of this version's template. */
+export function formatterRoutes(tracing: Tracing, version: FormatterVersion): Router {
+  const router = Router();
+  const traced = tracing.instrumented ? [serverSpan(tracing)] : [];
+
+  router.get('/formatGreeting', ...traced, async (req, res) => {
+    const check = checkName(req.query['name']);
+    if (!check.ok) return sendText(res, 400, `${check.message}: GET /formatGreeting?name=<name>\n`);
+
+    // detail only the application can see: which version answered, what baggage arrived
+    const span = activeSpan();
+    span?.setTag('formatter.version', version);
+    const userAgent = span?.getBaggageItem('user-agent');
+    if (userAgent) span?.setTag('baggage.user-agent', userAgent);
+
+    const greeting = await tracing.inSpan('format-greeting', () => {
+      tracing.log.info('formatting greeting', { template: version, 'name.length': [...check.name].length });
+      return formatGreeting(version, check.name);
+    });
+    sendText(res, 200, greeting);
+  });
+  return router;
+}

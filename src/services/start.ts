@@ -1,0 +1,90 @@
+import type { Writable } from 'node:stream';
+import type { Router } from 'express';
+import { isInstrumented } from '../config.js';
+import type { Config } from '../config.js';
+import { createApp } from '../http/app.js';
+import type { Lifecycle } from '../http/app.js';
+import { listen } from '../http/server.js';
+import { createLogger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { createTracing } from '../tracing/tracer.js';
+import type { Tracing } from '../tracing/tracer.js';
+import { FormatterClient } from './hello/formatter-client.js';
+import { helloRoutes } from './hello/routes.js';
+import { formatterRoutes } from './formatter/routes.js';
+
+export type ServiceName = 'hello' | 'formatter';
+
+export interface RunningService {
+  readonly name: ServiceName;
+  readonly port: number;
+  readonly url: string;
+  readonly tracing: Tracing;
+  readonly logger: Logger;
+  /** Readiness goes 503, in-flight requests finish (bounded), buffered spans are flushed. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  port: number;
+  host?: string;
+  /** Where the JSON log lines go (stdout by default). */
+  logStream?: Writable;
+}
+
+function routesFor(name: ServiceName, config: Config, tracing: Tracing, logger: Logger): Router {
+  if (name === 'formatter') return formatterRoutes(tracing, config.professor ? 'v2' : 'v1');
+  const baseUrl = `http://${config.formatterHost}:${config.formatterPort}`;
+  const client = new FormatterClient(baseUrl, tracing, config.formatterTimeoutMs, logger);
+  return helloRoutes(tracing, client);
+}
+
+export async function startService(name: ServiceName, config: Config, options: StartOptions): Promise<RunningService> {
+  const logger = createLogger({ service: name, level: config.logLevel, stream: options.logStream });
+  const tracing = createTracing(config.jaeger, { serviceName: name, instrumented: isInstrumented(config), logger });
+  const lifecycle: Lifecycle = { draining: false };
+  const app = createApp(logger, lifecycle, routesFor(name, config, tracing, logger));
+  const server = await listen(app, options.port, options.host).catch(async (error: unknown) => {
+    await tracing.close();
+    throw error;
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    name,
+    port: server.port,
+    url: `http://${options.host ?? 'localhost'}:${server.port}`,
+    tracing,
+    logger,
+    stop() {
+      stopping ??= (async () => {
+        lifecycle.draining = true;
+        await server.drain(config.shutdownTimeoutMs);
+        await tracing.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Starts what app_name asks for. `all` is the local run without Docker: formatter v1 on
+ * PORT+1 (unless formatter_host/formatter_port point elsewhere), then hello on PORT.
+ */
+export async function startServices(config: Config, options: Omit<StartOptions, 'port'> = {}): Promise<RunningService[]> {
+  if (config.appName !== 'all') return [await startService(config.appName, config, { ...options, port: config.port })];
+  const ownFormatter = ['127.0.0.1', 'localhost'].includes(config.formatterHost);
+  if (!ownFormatter) return [await startService('hello', config, { ...options, port: config.port })];
+  const formatter = await startService('formatter', config, { ...options, port: config.formatterPort });
+  try {
+    const hello = await startService('hello', { ...config, formatterPort: formatter.port }, { ...options, port: config.port });
+    return [hello, formatter];
+  } catch (error) {
+    await formatter.stop();
+    throw error;
+  }
+}
+
+/** Stops in call order: hello first, so its in-flight calls to formatter can still finish. */
+export async function stopServices(services: readonly RunningService[]): Promise<void> {
+  for (const service of services) await service.stop();
+}

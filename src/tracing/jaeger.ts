@@ -1,0 +1,121 @@
+/**
+ * The typed surface of jaeger-client this project uses, in one file. jaeger-client is
+ * CommonJS without complete typings; the classes below are the ones its own
+ * `initTracer` wires together, imported here so the tracer module can compose them
+ * (its own codecs, a console reporter, a rate-limited logger).
+ */
+import { createRequire } from 'node:module';
+import type { Span, SpanContext as OtSpanContext, Tracer as OtTracer } from 'opentracing';
+
+const require = createRequire(import.meta.url);
+
+/** What jaeger-client logs through: `info` and `error`, nothing else. */
+export interface JaegerLogger {
+  info(message: string): void;
+  error(message: string): void;
+}
+
+export interface Injector {
+  inject(context: JaegerSpanContext, carrier: Record<string, string>): void;
+}
+
+export interface Extractor {
+  extract(carrier: Record<string, unknown>): JaegerSpanContext | null;
+}
+
+/** jaeger-client's SpanContext: ids as Buffers (full width) and as strings (leading zeros dropped). */
+export interface JaegerSpanContext extends OtSpanContext {
+  readonly traceId: Buffer | null;
+  readonly spanId: Buffer | null;
+  readonly parentId: Buffer | null;
+  readonly traceIdStr: string | null;
+  readonly spanIdStr: string | null;
+  baggage: Record<string, string>;
+  readonly isValid: boolean;
+  isSampled(): boolean;
+  isDebug(): boolean;
+  _setRemote(remote: boolean): void;
+}
+
+interface SpanContextClass {
+  withStringIds(
+    traceId: string,
+    spanId: string,
+    parentId: string,
+    flags: number,
+    baggage?: Record<string, string>,
+    debugId?: string,
+  ): JaegerSpanContext;
+}
+
+export interface JaegerSpan extends Span {
+  context(): JaegerSpanContext;
+  readonly operationName: string;
+  readonly serviceName: string;
+  readonly _startTime: number;
+  readonly _duration: number | undefined;
+  readonly _tags: { key: string; value: unknown }[];
+  readonly _logs: { timestamp: number; fields: { key: string; value: unknown }[] }[];
+}
+
+export interface Reporter {
+  report(span: JaegerSpan): void;
+  close(callback?: () => void): void;
+  setProcess(serviceName: string, tags: unknown[]): void;
+}
+
+export interface Sampler {
+  close(callback?: () => void): void;
+}
+
+export interface SenderOptions {
+  logger: JaegerLogger;
+}
+
+export interface JaegerTracer extends OtTracer {
+  registerInjector(format: string, injector: Injector): void;
+  registerExtractor(format: string, extractor: Extractor): void;
+  close(callback?: () => void): void;
+}
+
+interface JaegerModule {
+  Tracer: new (
+    serviceName: string,
+    reporter: Reporter,
+    sampler: Sampler,
+    options: {
+      tags?: Record<string, string>;
+      logger?: JaegerLogger;
+      traceId128bit?: boolean;
+    },
+  ) => JaegerTracer;
+  SpanContext: SpanContextClass;
+  ConstSampler: new (decision: boolean) => Sampler;
+  ProbabilisticSampler: new (rate: number) => Sampler;
+  RateLimitingSampler: new (perSecond: number) => Sampler;
+  RemoteReporter: new (
+    sender: unknown,
+    options: { logger: JaegerLogger; bufferFlushInterval: number },
+  ) => Reporter;
+  CompositeReporter: new (reporters: Reporter[]) => Reporter;
+}
+
+const jaeger = require('jaeger-client') as JaegerModule;
+
+type SenderClass<O> = new (options: O & SenderOptions) => unknown;
+const UDPSender = (require('jaeger-client/dist/src/reporters/udp_sender.js') as { default: SenderClass<{ host: string; port: number }> }).default;
+const HTTPSender = (
+  require('jaeger-client/dist/src/reporters/http_sender.js') as {
+    default: SenderClass<{ endpoint: string; timeoutMs: number }>;
+  }
+).default;
+
+export const { Tracer, SpanContext, ConstSampler, ProbabilisticSampler, RateLimitingSampler } =
+  jaeger;
+export const { RemoteReporter, CompositeReporter } = jaeger;
+export { UDPSender, HTTPSender };
+
+/** Full-width lower-case hex of an id Buffer (8 bytes -> 16 digits, 16 bytes -> 32). */
+export function hexOf(id: Buffer | null): string {
+  return id ? id.toString('hex') : '';
+}

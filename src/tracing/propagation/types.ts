@@ -1,0 +1,26 @@
+import type { HeaderMap, OutgoingHeaders } from './headers.js';
+
+/** A span context as it travels on the wire, independent of any one header format. */
+export interface WireContext {
+  /** 16 or 32 lower-case hex digits. */
+  traceId: string;
+  /** 16 lower-case hex digits. */
+  spanId: string;
+  /** 16 lower-case hex digits, when the sender named its parent. */
+  parentId?: string;
+  /** undefined = the sender deferred the decision to us (B3 without x-b3-sampled). */
+  sampled: boolean | undefined;
+  debug: boolean;
+  /** W3C tracestate, carried through unchanged. */
+  tracestate?: string;
+}
+
+/** One propagation format: reads ids (and its own baggage encoding), writes them. */
+export interface Codec {
+  readonly name: string;
+  /** The context in these headers, or null when absent or not strictly valid. */
+  extract(headers: HeaderMap): WireContext | null;
+  /** Baggage encoded the way this format carries it (may be empty). */
+  extractBaggage(headers: HeaderMap): Record<string, string>;
+  inject(context: WireContext, baggage: Readonly<Record<string, string>>, out: OutgoingHeaders): void;
+}

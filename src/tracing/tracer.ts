@@ -1,0 +1,153 @@
+import { FORMAT_HTTP_HEADERS, FORMAT_TEXT_MAP, Tracer as NoopTracer } from 'opentracing';
+import type { Span, SpanOptions, Tracer } from 'opentracing';
+import type { JaegerConfig } from '../config.js';
+import type { Logger } from '../log/logger.js';
+import { ConsoleSpanReporter } from './console-reporter.js';
+import {
+  CompositeReporter,
+  ConstSampler,
+  HTTPSender,
+  ProbabilisticSampler,
+  RateLimitingSampler,
+  RemoteReporter,
+  Tracer as JaegerTracerClass,
+  UDPSender,
+} from './jaeger.js';
+import type { JaegerLogger, JaegerSpanContext, JaegerTracer, Reporter, Sampler } from './jaeger.js';
+import { rateLimitedJaegerLogger } from './jaeger-logger.js';
+import { SpanLogger } from '../log/span-logger.js';
+import { inChildSpan } from './spans.js';
+import { MeshPropagator, isSamplingDeferred } from './propagation/propagator.js';
+import type { OutgoingHeaders } from './propagation/headers.js';
+
+/**
+ * The shared tracer module: every service gets its tracer here. In the instrumented
+ * shape it is jaeger-client with this project's strict mesh propagator; in the
+ * headers-only shape (or with JAEGER_DISABLED) it is OpenTracing's no-op tracer.
+ */
+export interface Tracing {
+  readonly tracer: Tracer;
+  /** false: no spans are made, and callers forward the mesh headers instead. */
+  readonly instrumented: boolean;
+  /** The inbound context (null when there is none, or it is malformed). */
+  extract(headers: Record<string, unknown>): JaegerSpanContext | null;
+  /** Writes the span's context into outbound headers in every configured format. */
+  inject(span: Span, headers: OutgoingHeaders): void;
+  startSpan(name: string, options?: SpanOptions): Span;
+  /** Runs fn in a child span of the active span; see inChildSpan. */
+  inSpan<T>(
+    name: string,
+    fn: (span: Span) => Promise<T> | T,
+    options?: Omit<SpanOptions, 'childOf' | 'references'>,
+  ): Promise<T>;
+  /** Writes an event to the log and to the active span. */
+  readonly log: SpanLogger;
+  /** Flushes buffered spans; resolves by the deadline even if the collector never answers. */
+  close(): Promise<void>;
+}
+
+function createSampler(config: JaegerConfig): Sampler {
+  switch (config.samplerType) {
+    case 'const':
+      return new ConstSampler(config.samplerParam === 1);
+    case 'probabilistic':
+      return new ProbabilisticSampler(config.samplerParam);
+    case 'ratelimiting':
+      return new RateLimitingSampler(config.samplerParam);
+  }
+}
+
+function createReporter(config: JaegerConfig, logger: Logger, jaegerLogger: JaegerLogger): Reporter {
+  const sender = config.endpoint
+    ? new HTTPSender({ endpoint: config.endpoint, timeoutMs: config.reporterTimeoutMs, logger: jaegerLogger })
+    : new UDPSender({ host: config.agentHost, port: config.agentPort, logger: jaegerLogger });
+  const remote = new RemoteReporter(sender, {
+    logger: jaegerLogger,
+    bufferFlushInterval: config.flushIntervalMs,
+  });
+  return config.logSpans ? new CompositeReporter([new ConsoleSpanReporter(logger), remote]) : remote;
+}
+
+function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+export function describeReporting(config: JaegerConfig): string {
+  return config.endpoint
+    ? `HTTP to ${config.endpoint}`
+    : `UDP (Thrift binary) to ${config.agentHost}:${config.agentPort}`;
+}
+
+export function createTracing(
+  config: JaegerConfig,
+  options: { serviceName: string; instrumented: boolean; logger: Logger },
+): Tracing {
+  const log = new SpanLogger(options.logger);
+  if (!options.instrumented) {
+    const noop = new NoopTracer();
+    const startNoop = (name: string, spanOptions?: SpanOptions) => noop.startSpan(name, spanOptions);
+    return {
+      tracer: noop,
+      instrumented: false,
+      log,
+      extract: () => null,
+      inject: () => undefined,
+      startSpan: startNoop,
+      inSpan: (name, fn, spanOptions) => inChildSpan(startNoop, log, name, fn, spanOptions),
+      close: () => Promise.resolve(),
+    };
+  }
+
+  const serviceName = config.serviceName ?? options.serviceName;
+  const jaegerLogger = rateLimitedJaegerLogger(options.logger);
+  const tracer: JaegerTracer = new JaegerTracerClass(
+    serviceName,
+    createReporter(config, options.logger, jaegerLogger),
+    createSampler(config),
+    {
+      tags: config.tags,
+      logger: jaegerLogger,
+      // Envoy makes 128-bit trace ids; ours must be as wide so both halves of a trace match
+      traceId128bit: true,
+    },
+  );
+  const propagator = new MeshPropagator(config.propagation);
+  tracer.registerInjector(FORMAT_HTTP_HEADERS, propagator);
+  tracer.registerExtractor(FORMAT_HTTP_HEADERS, propagator);
+  tracer.registerInjector(FORMAT_TEXT_MAP, propagator);
+  tracer.registerExtractor(FORMAT_TEXT_MAP, propagator);
+
+  let closing: Promise<void> | undefined;
+  return {
+    tracer,
+    instrumented: true,
+    extract(headers) {
+      const context = tracer.extract(FORMAT_HTTP_HEADERS, headers) as JaegerSpanContext | null;
+      // B3 without x-b3-sampled means "you decide": jaeger-client would treat a remote
+      // parent's decision as final (not sampled), so let our sampler make the call.
+      if (context && isSamplingDeferred(context)) context._setRemote(false);
+      return context;
+    },
+    inject(span, headers) {
+      tracer.inject(span.context(), FORMAT_HTTP_HEADERS, headers);
+    },
+    log,
+    startSpan(name, spanOptions) {
+      return tracer.startSpan(name, spanOptions);
+    },
+    inSpan(name, fn, spanOptions) {
+      return inChildSpan((n, o) => tracer.startSpan(n, o), log, name, fn, spanOptions);
+    },
+    close() {
+      closing ??= withDeadline(
+        new Promise<void>((resolve) => tracer.close(() => resolve())),
+        config.closeTimeoutMs,
+      );
+      return closing;
+    },
+  };
+}
