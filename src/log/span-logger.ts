@@ -35,12 +35,14 @@ export class SpanLogger {
   /** Logs the error and marks the span failed (OpenTracing's `error` tag and error log fields). */
   error(event: string, error: unknown, fields: Fields = {}, span: Span | undefined = activeSpan()): void {
     const message = error instanceof Error ? error.message : String(error);
-    const kind = error instanceof Error ? error.name : typeof error;
-    const safe = capFields({ ...fields, 'error.kind': kind, message });
-    this.logger.error(event, safe);
+    const ownKind = (error as { kind?: unknown } | null)?.kind;
+    const kind = typeof ownKind === 'string' ? ownKind : error instanceof Error ? error.name : typeof error;
+    const safe = capFields({ ...fields, 'error.kind': kind });
+    // winston folds a `message` meta field into the message itself: the log says error.message
+    this.logger.error(event, { ...safe, 'error.message': capped(message) });
     if (span) {
       span.setTag('error', true);
-      span.log({ event: 'error', 'error.object': capped(String(error)), ...safe, detail: event });
+      span.log({ event: 'error', 'error.object': capped(String(error)), message: capped(message), ...safe, detail: event });
     }
   }
 }

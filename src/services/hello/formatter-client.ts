@@ -35,7 +35,7 @@ export class FormatterClient {
     } catch (error) {
       this.logger.error('formatter call failed', {
         'error.kind': error instanceof UpstreamError ? error.kind : 'unknown',
-        message: (error as Error).message,
+        'error.message': (error as Error).message,
       });
       throw error;
     }
