@@ -41,13 +41,15 @@ describe(`${REQUESTS} concurrent requests with different incoming trace ids`, ()
       const formatterServer = trace.find((s) => s.service === 'formatter' && s.operation === 'GET /formatGreeting');
       expect(formatterServer?.tags['baggage.user-agent']).toBe(`agent-${i}`);
       expect(helloServer[0]?.tags['http.url']).toBe(`/sayHello/n${i}`);
+      // logged after an await: still on this request's server span
+      expect(helloServer[0]?.logs).toContainEqual(expect.objectContaining({ event: 'greeting received' }));
     });
   });
 
   it("every log line's trace_id matches its request", () => {
     const traceOf = new Map(sent.map((s) => [s.requestId, s.traceId]));
     const requestLines = chain.logs.lines.filter((l) => typeof l.request_id === 'string' && traceOf.has(l.request_id));
-    expect(requestLines.length).toBeGreaterThanOrEqual(REQUESTS * 3); // 2 access lines + 1 formatting line each
+    expect(requestLines.length).toBeGreaterThanOrEqual(REQUESTS * 4); // 2 access lines + 2 span-logger lines each
     for (const line of requestLines) expect([line.request_id, line.trace_id]).toEqual([line.request_id, traceOf.get(line.request_id as string)]);
   });
 });

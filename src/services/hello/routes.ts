@@ -33,7 +33,10 @@ export function helloRoutes(tracing: Tracing, formatter: FormatterClient): Route
       }
       const userAgent = req.get('user-agent');
       if (userAgent) activeSpan()?.setBaggageItem('user-agent', userAgent);
-      sendText(res, 200, await formatter.traced(check.name));
+      const greeting = await formatter.traced(check.name);
+      // after the await: the active span is still this request's (AsyncLocalStorage)
+      tracing.log.info('greeting received', { 'greeting.length': greeting.length });
+      sendText(res, 200, greeting);
     } catch (error) {
       answerFormatterFailure(res, error);
     }
