@@ -16,6 +16,7 @@ export default {
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/e2e/'],
+  globalSetup: '<rootDir>/test/global-setup.js',
   maxWorkers: 2,
   testTimeout: 20000,
 };

@@ -69,7 +69,6 @@ build_binary() {
   command -v go >/dev/null 2>&1 || die "no jaeger binary and no Go toolchain to build one; install Go, set JAEGER_BIN, or use Docker (see docs/e2e-and-compare.md)"
   mkdir -p "$cache"
   local tmp="$cache/jaeger.building.$$"
-  trap 'rm -f "$tmp"' RETURN
   say "building Jaeger v2.20.0 ($JAEGER_MODULE@$JAEGER_COMMIT); the first build takes many minutes"
   if GOBIN="$cache/gobin.$$" go install "$JAEGER_MODULE/cmd/jaeger@$JAEGER_COMMIT"; then
     mv "$cache/gobin.$$/jaeger" "$cached_bin"
@@ -83,7 +82,10 @@ build_binary() {
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
   [[ -d "$dir" ]] || die "go mod download did not report a module directory"
   # building inside the module directory honours its go.mod (and its replace directives)
-  (cd "$dir" && go build -o "$tmp" ./cmd/jaeger)
+  if ! (cd "$dir" && go build -o "$tmp" ./cmd/jaeger); then
+    rm -f "$tmp"
+    die "go build failed"
+  fi
   mv "$tmp" "$cached_bin"
 }
 
@@ -175,7 +177,7 @@ case "${1:-}" in
   run) exec "$(ensure_binary)" --config "$config" ;;
   logs) cat "$log_file" ;;
   *)
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

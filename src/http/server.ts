@@ -30,12 +30,14 @@ export function listen(app: Express, port: number, host?: string): Promise<Runni
 
 function drain(server: Server, deadlineMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), deadlineMs);
+    const deadline = setTimeout(() => server.closeAllConnections(), deadlineMs);
+    // keep-alive connections go idle as their last request finishes: close them as they do
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
-      clearTimeout(timer);
+      clearTimeout(deadline);
+      clearInterval(sweep);
       resolve();
     });
-    // idle keep-alive connections would hold close() open until they time out
     server.closeIdleConnections();
   });
 }
