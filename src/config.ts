@@ -92,9 +92,7 @@ class Reader {
     }
     const value = raw.toLowerCase() as T;
     if (!choices.includes(value)) {
-      this.problems.push(
-        `${names[0]}="${raw}" is not valid; choose one of: ${choices.join(', ')}`,
-      );
+      this.problems.push(`${names[0]}="${raw}" is not valid; choose one of: ${choices.join(', ')}`);
       return fallback ?? (choices[0] as T);
     }
     return value;
@@ -182,7 +180,8 @@ function parsePropagation(raw: string, problems: string[]): PropagationFormat[] 
 }
 
 function samplerParamProblem(type: SamplerType, param: number): string | undefined {
-  if (type === 'const' && param !== 0 && param !== 1) return 'JAEGER_SAMPLER_PARAM must be 0 or 1 for const';
+  if (type === 'const' && param !== 0 && param !== 1)
+    return 'JAEGER_SAMPLER_PARAM must be 0 or 1 for const';
   if (type === 'probabilistic' && (param < 0 || param > 1))
     return 'JAEGER_SAMPLER_PARAM must be between 0 and 1 for probabilistic';
   if (type === 'ratelimiting' && param < 0)
@@ -196,7 +195,10 @@ export function loadConfig(env: Env = process.env): Config {
   const port = r.integer(['PORT'], 8080, 0, 65535);
   const local = appName === 'all';
   // app_name=all runs formatter on PORT+1 and hello calls it there unless told otherwise.
-  const formatterHost = r.string(['formatter_host', 'FORMATTER_HOST'], local ? '127.0.0.1' : 'formatter');
+  const formatterHost = r.string(
+    ['formatter_host', 'FORMATTER_HOST'],
+    local ? '127.0.0.1' : 'formatter',
+  );
   const formatterPort = r.integer(
     ['formatter_port', 'FORMATTER_PORT'],
     local ? (port === 0 ? 0 : port + 1) : 8080,
@@ -236,7 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (config.jaeger.agentPort === 6831) {
     r.problems.push(
-      'JAEGER_AGENT_PORT=6831 is Jaeger\'s Thrift *compact* port; jaeger-client speaks Thrift binary, use 6832',
+      "JAEGER_AGENT_PORT=6831 is Jaeger's Thrift *compact* port; jaeger-client speaks Thrift binary, use 6832",
     );
   }
   if (r.problems.length) throw new ConfigError(r.problems);

@@ -27,7 +27,10 @@ function printLocalBanner(config: Config, services: readonly RunningService[]): 
       '',
       `Tracing: spans go ${describeReporting(config.jaeger)} (Jaeger UI: http://localhost:16686 if Jaeger runs).`,
     );
-    if (config.jaeger.logSpans) lines.push('Each finished span is also logged as a "span finished" line (JAEGER_REPORTER_LOG_SPANS=false to silence).');
+    if (config.jaeger.logSpans)
+      lines.push(
+        'Each finished span is also logged as a "span finished" line (JAEGER_REPORTER_LOG_SPANS=false to silence).',
+      );
   }
   lines.push('Stop with Ctrl+C.', '');
   process.stderr.write(lines.join('\n') + '\n');
@@ -39,12 +42,19 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`hello-app: ${error.message}\n\nFor a local run of the whole chain: app_name=all npm start\n`);
+    process.stderr.write(
+      `hello-app: ${error.message}\n\nFor a local run of the whole chain: app_name=all npm start\n`,
+    );
     process.exit(2);
   }
 
   const services = await startServices(config);
-  for (const s of services) s.logger.info('listening', { url: s.url, port: s.port, tracing: s.tracing.instrumented ? 'opentracing' : 'headers-only' });
+  for (const s of services)
+    s.logger.info('listening', {
+      url: s.url,
+      port: s.port,
+      tracing: s.tracing.instrumented ? 'opentracing' : 'headers-only',
+    });
   if (config.appName === 'all') printLocalBanner(config, services);
 
   let stopping = false;
@@ -65,6 +75,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`hello-app: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `hello-app: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -22,7 +22,8 @@ function requestScope(logger: Logger) {
     const started = process.hrtime.bigint();
     const inboundId = req.headers['x-request-id'];
     const scope: RequestScope = {
-      requestId: typeof inboundId === 'string' && REQUEST_ID.test(inboundId) ? inboundId : randomUUID(),
+      requestId:
+        typeof inboundId === 'string' && REQUEST_ID.test(inboundId) ? inboundId : randomUUID(),
       meshTraceId: meshTraceIdOf(req.headers),
     };
     res.once('close', () => {
@@ -59,17 +60,25 @@ export function createApp(logger: Logger, lifecycle: Lifecycle, routes: Router):
   app.use(requestScope(logger));
   app.use(routes);
 
-  app.use((req: Request, res: Response) => sendText(res, 404, `no route for ${req.method} ${req.path}\n`));
+  app.use((req: Request, res: Response) =>
+    sendText(res, 404, `no route for ${req.method} ${req.path}\n`),
+  );
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = httpStatusOf(error);
     if (status >= 500) logger.error('unhandled error', { message: (error as Error)?.message });
     if (res.headersSent) return void res.end();
-    sendText(res, status, status >= 500 ? 'internal error\n' : `bad request: ${(error as Error).message}\n`);
+    sendText(
+      res,
+      status,
+      status >= 500 ? 'internal error\n' : `bad request: ${(error as Error).message}\n`,
+    );
   });
   return app;
 }
 
 function httpStatusOf(error: unknown): number {
-  const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown })?.status ??
+    (error as { statusCode?: unknown })?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }

@@ -34,7 +34,11 @@ export function createLogger({ service, level, stream }: LoggerOptions): Logger 
   return winston.createLogger({
     level,
     defaultMeta: { service },
-    format: winston.format.combine(traceContext(), winston.format.timestamp(), winston.format.json()),
+    format: winston.format.combine(
+      traceContext(),
+      winston.format.timestamp(),
+      winston.format.json(),
+    ),
     transports: [transport],
   });
 }

@@ -12,7 +12,9 @@ export const MAX_FIELD_LENGTH = 1024;
 export type Fields = Record<string, string | number | boolean | undefined>;
 
 function capped(value: string): string {
-  return value.length > MAX_FIELD_LENGTH ? `${value.slice(0, MAX_FIELD_LENGTH)}…[truncated]` : value;
+  return value.length > MAX_FIELD_LENGTH
+    ? `${value.slice(0, MAX_FIELD_LENGTH)}…[truncated]`
+    : value;
 }
 
 export function capFields(fields: Fields): Record<string, string | number | boolean> {
@@ -33,16 +35,28 @@ export class SpanLogger {
   }
 
   /** Logs the error and marks the span failed (OpenTracing's `error` tag and error log fields). */
-  error(event: string, error: unknown, fields: Fields = {}, span: Span | undefined = activeSpan()): void {
+  error(
+    event: string,
+    error: unknown,
+    fields: Fields = {},
+    span: Span | undefined = activeSpan(),
+  ): void {
     const message = error instanceof Error ? error.message : String(error);
     const ownKind = (error as { kind?: unknown } | null)?.kind;
-    const kind = typeof ownKind === 'string' ? ownKind : error instanceof Error ? error.name : typeof error;
+    const kind =
+      typeof ownKind === 'string' ? ownKind : error instanceof Error ? error.name : typeof error;
     const safe = capFields({ ...fields, 'error.kind': kind });
     // winston folds a `message` meta field into the message itself: the log says error.message
     this.logger.error(event, { ...safe, 'error.message': capped(message) });
     if (span) {
       span.setTag('error', true);
-      span.log({ event: 'error', 'error.object': capped(String(error)), message: capped(message), ...safe, detail: event });
+      span.log({
+        event: 'error',
+        'error.object': capped(String(error)),
+        message: capped(message),
+        ...safe,
+        detail: event,
+      });
     }
   }
 }

@@ -39,9 +39,17 @@ function routesFor(name: ServiceName, config: Config, tracing: Tracing, logger: 
   return helloRoutes(tracing, client);
 }
 
-export async function startService(name: ServiceName, config: Config, options: StartOptions): Promise<RunningService> {
+export async function startService(
+  name: ServiceName,
+  config: Config,
+  options: StartOptions,
+): Promise<RunningService> {
   const logger = createLogger({ service: name, level: config.logLevel, stream: options.logStream });
-  const tracing = createTracing(config.jaeger, { serviceName: name, instrumented: isInstrumented(config), logger });
+  const tracing = createTracing(config.jaeger, {
+    serviceName: name,
+    instrumented: isInstrumented(config),
+    logger,
+  });
   const lifecycle: Lifecycle = { draining: false };
   const app = createApp(logger, lifecycle, routesFor(name, config, tracing, logger));
   const server = await listen(app, options.port, options.host).catch(async (error: unknown) => {
@@ -70,13 +78,25 @@ export async function startService(name: ServiceName, config: Config, options: S
  * Starts what app_name asks for. `all` is the local run without Docker: formatter v1 on
  * PORT+1 (unless formatter_host/formatter_port point elsewhere), then hello on PORT.
  */
-export async function startServices(config: Config, options: Omit<StartOptions, 'port'> = {}): Promise<RunningService[]> {
-  if (config.appName !== 'all') return [await startService(config.appName, config, { ...options, port: config.port })];
+export async function startServices(
+  config: Config,
+  options: Omit<StartOptions, 'port'> = {},
+): Promise<RunningService[]> {
+  if (config.appName !== 'all')
+    return [await startService(config.appName, config, { ...options, port: config.port })];
   const ownFormatter = ['127.0.0.1', 'localhost'].includes(config.formatterHost);
-  if (!ownFormatter) return [await startService('hello', config, { ...options, port: config.port })];
-  const formatter = await startService('formatter', config, { ...options, port: config.formatterPort });
+  if (!ownFormatter)
+    return [await startService('hello', config, { ...options, port: config.port })];
+  const formatter = await startService('formatter', config, {
+    ...options,
+    port: config.formatterPort,
+  });
   try {
-    const hello = await startService('hello', { ...config, formatterPort: formatter.port }, { ...options, port: config.port });
+    const hello = await startService(
+      'hello',
+      { ...config, formatterPort: formatter.port },
+      { ...options, port: config.port },
+    );
     return [hello, formatter];
   } catch (error) {
     await formatter.stop();

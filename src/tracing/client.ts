@@ -30,14 +30,23 @@ export async function getText(url: string, { headers, timeoutMs }: GetOptions): 
     const response = await fetch(url, { headers, signal: controller.signal, redirect: 'error' });
     const text = await response.text();
     if (!response.ok) {
-      throw new UpstreamError('bad-status', `answered HTTP ${response.status}: ${text.slice(0, 200)}`, response.status);
+      throw new UpstreamError(
+        'bad-status',
+        `answered HTTP ${response.status}: ${text.slice(0, 200)}`,
+        response.status,
+      );
     }
     return text;
   } catch (error) {
     if (error instanceof UpstreamError) throw error;
-    if (controller.signal.aborted) throw new UpstreamError('timeout', `no answer within ${timeoutMs} ms`);
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-    throw new UpstreamError('unreachable', `${cause ?? 'request failed'}: ${(error as Error).message}`);
+    if (controller.signal.aborted)
+      throw new UpstreamError('timeout', `no answer within ${timeoutMs} ms`);
+    const cause =
+      (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+    throw new UpstreamError(
+      'unreachable',
+      `${cause ?? 'request failed'}: ${(error as Error).message}`,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -54,7 +63,11 @@ export interface TracedGetOptions {
  * its context injected into the outbound headers, x-request-id forwarded. A failure
  * leaves the span tagged `error` with a log saying what happened.
  */
-export function tracedGetText(tracing: Tracing, url: string, options: TracedGetOptions): Promise<string> {
+export function tracedGetText(
+  tracing: Tracing,
+  url: string,
+  options: TracedGetOptions,
+): Promise<string> {
   return tracing.inSpan(
     options.operation,
     async (span) => {

@@ -5,7 +5,11 @@ import type { JaegerLogger } from './jaeger.js';
  * jaeger-client logs an error on every failed flush (once a second while Jaeger is
  * down). This adapter lets one complaint through per interval and says how many it held back.
  */
-export function rateLimitedJaegerLogger(logger: Logger, intervalMs = 30_000, now = Date.now): JaegerLogger {
+export function rateLimitedJaegerLogger(
+  logger: Logger,
+  intervalMs = 30_000,
+  now = Date.now,
+): JaegerLogger {
   let lastErrorAt = -Infinity;
   let suppressed = 0;
   return {

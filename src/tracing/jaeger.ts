@@ -103,7 +103,11 @@ interface JaegerModule {
 const jaeger = require('jaeger-client') as JaegerModule;
 
 type SenderClass<O> = new (options: O & SenderOptions) => unknown;
-const UDPSender = (require('jaeger-client/dist/src/reporters/udp_sender.js') as { default: SenderClass<{ host: string; port: number }> }).default;
+const UDPSender = (
+  require('jaeger-client/dist/src/reporters/udp_sender.js') as {
+    default: SenderClass<{ host: string; port: number }>;
+  }
+).default;
 const HTTPSender = (
   require('jaeger-client/dist/src/reporters/http_sender.js') as {
     default: SenderClass<{ endpoint: string; timeoutMs: number }>;

@@ -25,7 +25,10 @@ export const ISTIO_TRACE_HEADERS = [
  * empty x-b3-parentspanid breaks Envoy). x-request-id is this request's id, inbound or
  * generated, so the sidecars' logs and spans line up.
  */
-export function copyMeshHeaders(inbound: IncomingHttpHeaders, requestId: string): Record<string, string> {
+export function copyMeshHeaders(
+  inbound: IncomingHttpHeaders,
+  requestId: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of ISTIO_TRACE_HEADERS) {
     const value = inbound[name];
@@ -40,6 +43,7 @@ export function meshTraceIdOf(inbound: IncomingHttpHeaders): string | undefined 
   const b3 = inbound['x-b3-traceid'];
   if (typeof b3 === 'string' && /^([0-9a-f]{16}|[0-9a-f]{32})$/.test(b3)) return b3;
   const traceparent = inbound['traceparent'];
-  const match = typeof traceparent === 'string' ? /^[0-9a-f]{2}-([0-9a-f]{32})-/.exec(traceparent) : null;
+  const match =
+    typeof traceparent === 'string' ? /^[0-9a-f]{2}-([0-9a-f]{32})-/.exec(traceparent) : null;
   return match?.[1];
 }

@@ -32,7 +32,10 @@ export function serverSpan(tracing: Tracing): RequestHandler {
         span.setTag(Tags.HTTP_STATUS_CODE, res.statusCode);
         if (res.statusCode >= 500) span.setTag(Tags.ERROR, true);
       } else {
-        span.log({ event: 'client disconnected', message: 'the client went away before the answer' });
+        span.log({
+          event: 'client disconnected',
+          message: 'the client went away before the answer',
+        });
       }
       span.finish();
     };

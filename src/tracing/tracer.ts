@@ -57,15 +57,25 @@ function createSampler(config: JaegerConfig): Sampler {
   }
 }
 
-function createReporter(config: JaegerConfig, logger: Logger, jaegerLogger: JaegerLogger): Reporter {
+function createReporter(
+  config: JaegerConfig,
+  logger: Logger,
+  jaegerLogger: JaegerLogger,
+): Reporter {
   const sender = config.endpoint
-    ? new HTTPSender({ endpoint: config.endpoint, timeoutMs: config.reporterTimeoutMs, logger: jaegerLogger })
+    ? new HTTPSender({
+        endpoint: config.endpoint,
+        timeoutMs: config.reporterTimeoutMs,
+        logger: jaegerLogger,
+      })
     : new UDPSender({ host: config.agentHost, port: config.agentPort, logger: jaegerLogger });
   const remote = new RemoteReporter(sender, {
     logger: jaegerLogger,
     bufferFlushInterval: config.flushIntervalMs,
   });
-  return config.logSpans ? new CompositeReporter([new ConsoleSpanReporter(logger), remote]) : remote;
+  return config.logSpans
+    ? new CompositeReporter([new ConsoleSpanReporter(logger), remote])
+    : remote;
 }
 
 function withDeadline(work: Promise<void>, ms: number): Promise<void> {
@@ -89,7 +99,8 @@ export function createTracing(
   const log = new SpanLogger(options.logger);
   if (!options.instrumented) {
     const noop = new NoopTracer();
-    const startNoop = (name: string, spanOptions?: SpanOptions) => noop.startSpan(name, spanOptions);
+    const startNoop = (name: string, spanOptions?: SpanOptions) =>
+      noop.startSpan(name, spanOptions);
     return {
       tracer: noop,
       instrumented: false,

@@ -32,7 +32,11 @@ export class Chain {
     readonly logs: LogCapture,
   ) {}
 
-  async get(path: string, headers: Record<string, string> = {}, service = this.hello): Promise<Answer> {
+  async get(
+    path: string,
+    headers: Record<string, string> = {},
+    service = this.hello,
+  ): Promise<Answer> {
     const response = await fetch(`${service.url}${path}`, { headers });
     return {
       status: response.status,
@@ -93,7 +97,11 @@ export function randomSpanId(): string {
   return Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 }
 
-export function b3Headers(traceId: string, spanId: string, sampled?: '0' | '1'): Record<string, string> {
+export function b3Headers(
+  traceId: string,
+  spanId: string,
+  sampled?: '0' | '1',
+): Record<string, string> {
   const headers: Record<string, string> = { 'x-b3-traceid': traceId, 'x-b3-spanid': spanId };
   if (sampled) headers['x-b3-sampled'] = sampled;
   return headers;

@@ -14,7 +14,9 @@ export class LogCapture extends Writable {
     // winston's stream transport writes the info object; its JSON form is the printed line
     const info = chunk as Record<string | symbol, unknown>;
     const printed = info[Symbol.for('message')];
-    this.lines.push(JSON.parse(typeof printed === 'string' ? printed : JSON.stringify(info)) as LogLine);
+    this.lines.push(
+      JSON.parse(typeof printed === 'string' ? printed : JSON.stringify(info)) as LogLine,
+    );
     done();
   }
 

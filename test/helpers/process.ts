@@ -26,7 +26,9 @@ export class ServiceProcess {
 
   /** JSON log lines printed so far. */
   logs(): Record<string, unknown>[] {
-    return this.stdout.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return this.stdout
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
   async waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 8000): Promise<T> {
@@ -34,7 +36,10 @@ export class ServiceProcess {
     for (;;) {
       const found = probe();
       if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr}; stdout: ${this.stdout.join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; stderr: ${this.stderr}; stdout: ${this.stdout.join('\n')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
@@ -42,7 +47,10 @@ export class ServiceProcess {
   /** The URL a service logged in its "listening" line. */
   urlOf(service: string): Promise<string> {
     return this.waitFor(
-      () => this.logs().find((l) => l['message'] === 'listening' && l['service'] === service)?.['url'] as string | undefined,
+      () =>
+        this.logs().find((l) => l['message'] === 'listening' && l['service'] === service)?.[
+          'url'
+        ] as string | undefined,
       `${service} to listen`,
     );
   }

@@ -39,8 +39,15 @@ interface BatchType {
 }
 
 const { Thrift } = require('thriftrw') as { Thrift: new (options: object) => { Batch: BatchType } };
-const jaegerThrift = (require('jaeger-client/dist/src/thrift.js') as { default: { loadJaegerThriftDefinition(): string } }).default;
-const model = new Thrift({ source: jaegerThrift.loadJaegerThriftDefinition(), allowOptionalArguments: true });
+const jaegerThrift = (
+  require('jaeger-client/dist/src/thrift.js') as {
+    default: { loadJaegerThriftDefinition(): string };
+  }
+).default;
+const model = new Thrift({
+  source: jaegerThrift.loadJaegerThriftDefinition(),
+  allowOptionalArguments: true,
+});
 
 /** A span as a user sees it in Jaeger: ids in full-width hex, tags and logs as plain objects. */
 export interface CollectedSpan {
@@ -109,7 +116,8 @@ export class ThriftCollector {
         try {
           const batch = model.Batch.fromBuffer(Buffer.concat(chunks));
           this.batches++;
-          for (const span of batch.spans) this.spans.push(toCollected(batch.process.serviceName, span));
+          for (const span of batch.spans)
+            this.spans.push(toCollected(batch.process.serviceName, span));
           res.writeHead(202).end();
         } catch (error) {
           res.writeHead(400).end(String(error));
@@ -125,11 +133,16 @@ export class ThriftCollector {
   }
 
   /** Polls until `predicate` holds for the collected spans, or fails after `timeoutMs`. */
-  async waitFor(predicate: (spans: CollectedSpan[]) => boolean, timeoutMs = 5000): Promise<CollectedSpan[]> {
+  async waitFor(
+    predicate: (spans: CollectedSpan[]) => boolean,
+    timeoutMs = 5000,
+  ): Promise<CollectedSpan[]> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.spans)) {
       if (Date.now() > deadline) {
-        throw new Error(`spans did not arrive in ${timeoutMs} ms; have: ${this.spans.map((s) => `${s.service}:${s.operation}`).join(', ')}`);
+        throw new Error(
+          `spans did not arrive in ${timeoutMs} ms; have: ${this.spans.map((s) => `${s.service}:${s.operation}`).join(', ')}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

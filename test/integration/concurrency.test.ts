@@ -19,7 +19,11 @@ describe(`${REQUESTS} concurrent requests with different incoming trace ids`, ()
     }
     const answers = await Promise.all(
       sent.map(({ traceId, ingressSpanId, requestId }, i) =>
-        chain.get(`/sayHello/n${i}`, { ...b3Headers(traceId, ingressSpanId, '1'), 'x-request-id': requestId, 'user-agent': `agent-${i}` }),
+        chain.get(`/sayHello/n${i}`, {
+          ...b3Headers(traceId, ingressSpanId, '1'),
+          'x-request-id': requestId,
+          'user-agent': `agent-${i}`,
+        }),
       ),
     );
     answers.forEach((answer, i) => expect(answer.text).toContain(`human n${i}!`));
@@ -37,20 +41,31 @@ describe(`${REQUESTS} concurrent requests with different incoming trace ids`, ()
       expect(helloServer).toHaveLength(1);
       expect(helloServer[0]?.parentId).toBe(ingressSpanId);
       const byId = new Map(trace.map((s) => [s.spanId, s]));
-      for (const span of trace) if (span !== helloServer[0]) expect(byId.has(span.parentId)).toBe(true);
-      const formatterServer = trace.find((s) => s.service === 'formatter' && s.operation === 'GET /formatGreeting');
+      for (const span of trace)
+        if (span !== helloServer[0]) expect(byId.has(span.parentId)).toBe(true);
+      const formatterServer = trace.find(
+        (s) => s.service === 'formatter' && s.operation === 'GET /formatGreeting',
+      );
       expect(formatterServer?.tags['baggage.user-agent']).toBe(`agent-${i}`);
       expect(helloServer[0]?.tags['http.url']).toBe(`/sayHello/n${i}`);
       // logged after an await: still on this request's server span
-      expect(helloServer[0]?.logs).toContainEqual(expect.objectContaining({ event: 'greeting received' }));
+      expect(helloServer[0]?.logs).toContainEqual(
+        expect.objectContaining({ event: 'greeting received' }),
+      );
     });
   });
 
   it("every log line's trace_id matches its request", () => {
     const traceOf = new Map(sent.map((s) => [s.requestId, s.traceId]));
-    const requestLines = chain.logs.lines.filter((l) => typeof l.request_id === 'string' && traceOf.has(l.request_id));
+    const requestLines = chain.logs.lines.filter(
+      (l) => typeof l.request_id === 'string' && traceOf.has(l.request_id),
+    );
     expect(requestLines.length).toBeGreaterThanOrEqual(REQUESTS * 4); // 2 access lines + 2 span-logger lines each
-    for (const line of requestLines) expect([line.request_id, line.trace_id]).toEqual([line.request_id, traceOf.get(line.request_id as string)]);
+    for (const line of requestLines)
+      expect([line.request_id, line.trace_id]).toEqual([
+        line.request_id,
+        traceOf.get(line.request_id as string),
+      ]);
   });
 });
 
@@ -61,7 +76,9 @@ describe('a client that goes away before the answer', () => {
     const traceId = randomTraceId();
     try {
       await new Promise<void>((resolve) => {
-        const req = http.get(`${chain.hello.url}/sayHello/Bender`, { headers: b3Headers(traceId, randomSpanId(), '1') });
+        const req = http.get(`${chain.hello.url}/sayHello/Bender`, {
+          headers: b3Headers(traceId, randomSpanId(), '1'),
+        });
         req.on('error', () => resolve());
         setTimeout(() => {
           req.destroy();
@@ -69,13 +86,21 @@ describe('a client that goes away before the answer', () => {
         }, 100);
       });
       // the formatter call still times out after 400 ms; then hello's spans finish
-      await chain.collector.waitFor((spans) => spans.filter((s) => s.traceId === traceId).length === 2);
+      await chain.collector.waitFor(
+        (spans) => spans.filter((s) => s.traceId === traceId).length === 2,
+      );
     } finally {
       await chain.stop();
     }
-    const servers = chain.collector.trace(traceId).filter((s) => s.operation === 'GET /sayHello/:name');
+    const servers = chain.collector
+      .trace(traceId)
+      .filter((s) => s.operation === 'GET /sayHello/:name');
     expect(servers).toHaveLength(1);
-    expect(servers[0]?.logs).toContainEqual(expect.objectContaining({ event: 'client disconnected' }));
-    expect(chain.logs.withMessage('request').find((l) => l.trace_id === traceId)).toMatchObject({ status: 499 });
+    expect(servers[0]?.logs).toContainEqual(
+      expect.objectContaining({ event: 'client disconnected' }),
+    );
+    expect(chain.logs.withMessage('request').find((l) => l.trace_id === traceId)).toMatchObject({
+      status: 499,
+    });
   });
 });

@@ -27,14 +27,27 @@ describe('formatter faults', () => {
       expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
       // hello stays ready: a formatter outage is a 502, not a cascade
       expect((await chain.get('/ready')).status).toBe(200);
-      const spans = await chain.collector.waitFor((s) => s.filter((x) => x.traceId === traceId).length === 2);
+      const spans = await chain.collector.waitFor(
+        (s) => s.filter((x) => x.traceId === traceId).length === 2,
+      );
       const client = spans.find((s) => s.operation === 'GET /formatGreeting');
-      expect(client?.tags).toMatchObject({ error: true, 'error.kind': 'unreachable', 'span.kind': 'client' });
-      expect(client?.logs).toContainEqual(expect.objectContaining({ event: 'error', message: expect.stringMatching(/ECONNREFUSED/) }));
+      expect(client?.tags).toMatchObject({
+        error: true,
+        'error.kind': 'unreachable',
+        'span.kind': 'client',
+      });
+      expect(client?.logs).toContainEqual(
+        expect.objectContaining({ event: 'error', message: expect.stringMatching(/ECONNREFUSED/) }),
+      );
       const server = spans.find((s) => s.operation === 'GET /sayHello/:name');
       expect(server?.tags).toMatchObject({ error: true, 'http.status_code': 502 });
       expect(chain.logs.lines).toContainEqual(
-        expect.objectContaining({ level: 'error', service: 'hello', trace_id: traceId, message: 'GET /formatGreeting failed' }),
+        expect.objectContaining({
+          level: 'error',
+          service: 'hello',
+          trace_id: traceId,
+          message: 'GET /formatGreeting failed',
+        }),
       );
     } finally {
       await chain.stop();
@@ -49,10 +62,14 @@ describe('formatter faults', () => {
       const answer = await chain.get('/sayHello/Bender', b3Headers(traceId, randomSpanId(), '1'));
       expect(answer.status).toBe(504);
       expect(answer.text).toBe('formatter did not answer in time\n');
-      const spans = await chain.collector.waitFor((s) => s.filter((x) => x.traceId === traceId).length === 2);
+      const spans = await chain.collector.waitFor(
+        (s) => s.filter((x) => x.traceId === traceId).length === 2,
+      );
       const client = spans.find((s) => s.operation === 'GET /formatGreeting');
       expect(client?.tags).toMatchObject({ error: true, 'error.kind': 'timeout' });
-      expect(client?.logs).toContainEqual(expect.objectContaining({ event: 'error', message: 'no answer within 300 ms' }));
+      expect(client?.logs).toContainEqual(
+        expect.objectContaining({ event: 'error', message: 'no answer within 300 ms' }),
+      );
     } finally {
       await chain.stop();
     }
@@ -64,7 +81,11 @@ describe('formatter faults', () => {
     try {
       expect((await chain.get('/sayHello2/Bender')).status).toBe(502);
       expect(chain.logs.lines).toContainEqual(
-        expect.objectContaining({ level: 'error', message: 'formatter call failed', 'error.kind': 'unreachable' }),
+        expect.objectContaining({
+          level: 'error',
+          message: 'formatter call failed',
+          'error.kind': 'unreachable',
+        }),
       );
     } finally {
       await chain.stop();
@@ -111,13 +132,18 @@ describe('bad input', () => {
     expect((await chain.get(`/sayHello/${encodeURIComponent(name + '🤖')}`)).status).toBe(400);
   });
 
-  it.each(['Фрай', '李莉拉', 'Zoë & <b>Amy</b>', 'a/b?c#d', "O'Brien 100%"])('round-trips the name %j', async (name) => {
-    const answer = await chain.get(`/sayHello/${encodeURIComponent(name)}`);
-    expect(answer.status).toBe(200);
-    expect(answer.text).toBe(`Hello, puny human ${name}! Morbo asks: how do you like running on Kubernetes?`);
-    expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
-    expect(answer.headers['x-content-type-options']).toBe('nosniff');
-  });
+  it.each(['Фрай', '李莉拉', 'Zoë & <b>Amy</b>', 'a/b?c#d', "O'Brien 100%"])(
+    'round-trips the name %j',
+    async (name) => {
+      const answer = await chain.get(`/sayHello/${encodeURIComponent(name)}`);
+      expect(answer.status).toBe(200);
+      expect(answer.text).toBe(
+        `Hello, puny human ${name}! Morbo asks: how do you like running on Kubernetes?`,
+      );
+      expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    },
+  );
 
   it("Express's own 404 and error answers are plain text, never HTML", async () => {
     const notFound = await chain.get('/<script>alert(1)</script>');
@@ -131,19 +157,28 @@ describe('bad input', () => {
   });
 
   it.each([
-    ['bad hex', { 'x-b3-traceid': 'zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz', 'x-b3-spanid': '00f067aa0ba902b7' }],
+    [
+      'bad hex',
+      { 'x-b3-traceid': 'zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz', 'x-b3-spanid': '00f067aa0ba902b7' },
+    ],
     ['parseInt-lax id', { 'x-b3-traceid': '1zzzzzzzzzzzzzzz', 'x-b3-spanid': '00f067aa0ba902b7' }],
     ['36-digit id', { 'x-b3-traceid': 'a'.repeat(36), 'x-b3-spanid': '00f067aa0ba902b7' }],
-    ['upper case', { 'x-b3-traceid': 'ABCDEF0123456789ABCDEF0123456789', 'x-b3-spanid': '00f067aa0ba902b7' }],
+    [
+      'upper case',
+      { 'x-b3-traceid': 'ABCDEF0123456789ABCDEF0123456789', 'x-b3-spanid': '00f067aa0ba902b7' },
+    ],
     ['all zeros', { 'x-b3-traceid': '0'.repeat(32), 'x-b3-spanid': '0'.repeat(16) }],
     ['garbage traceparent', { traceparent: '00-xyz-abc-01' }],
     ['huge value', { 'x-b3-traceid': 'a'.repeat(8000), 'x-b3-spanid': 'b'.repeat(8000) }],
-  ])('malformed tracing headers (%s) start a new root trace and answer 200', async (_label, headers) => {
-    const answer = await chain.get('/sayHello/Bender', headers);
-    expect(answer.status).toBe(200);
-    const arrived = chain.proxy.last();
-    expect(arrived['x-b3-traceid']).toMatch(/^[0-9a-f]{32}$/);
-    expect(arrived['x-b3-traceid']).not.toBe(headers['x-b3-traceid']);
-    expect(arrived).not.toHaveProperty('x-b3-parentspanid', '00f067aa0ba902b7');
-  });
+  ])(
+    'malformed tracing headers (%s) start a new root trace and answer 200',
+    async (_label, headers) => {
+      const answer = await chain.get('/sayHello/Bender', headers);
+      expect(answer.status).toBe(200);
+      const arrived = chain.proxy.last();
+      expect(arrived['x-b3-traceid']).toMatch(/^[0-9a-f]{32}$/);
+      expect(arrived['x-b3-traceid']).not.toBe(headers['x-b3-traceid']);
+      expect(arrived).not.toHaveProperty('x-b3-parentspanid', '00f067aa0ba902b7');
+    },
+  );
 });

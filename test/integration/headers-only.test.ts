@@ -5,7 +5,8 @@
 import { b3Headers, randomSpanId, randomTraceId, startChain } from '../helpers/chain.js';
 import { ISTIO_TRACE_HEADERS } from '../../src/tracing/mesh-headers.js';
 
-const V1 = (name: string) => `Hello, puny human ${name}! Morbo asks: how do you like running on Kubernetes?`;
+const V1 = (name: string) =>
+  `Hello, puny human ${name}! Morbo asks: how do you like running on Kubernetes?`;
 
 /** Every header of Istio's list, with plausible values. */
 function fullMeshHeaders(traceId: string): Record<string, string> {
@@ -36,7 +37,8 @@ describe('GET /sayHello2/:name (headers-only route on an instrumented hello)', (
       expect(answer.status).toBe(200);
       expect(answer.text).toBe(V1('Leela'));
       const arrived = chain.proxy.last();
-      for (const name of ISTIO_TRACE_HEADERS) expect([name, arrived[name]]).toEqual([name, sent[name]]);
+      for (const name of ISTIO_TRACE_HEADERS)
+        expect([name, arrived[name]]).toEqual([name, sent[name]]);
       expect(Object.keys(arrived).filter((h) => h.startsWith('baggage-'))).toEqual([]);
     } finally {
       await chain.stop(); // flushes everything both tracers had
@@ -50,7 +52,10 @@ describe('GET /sayHello2/:name (headers-only route on an instrumented hello)', (
   it('never forwards an empty header (an empty x-b3-parentspanid breaks Envoy)', async () => {
     const chain = await startChain();
     try {
-      await chain.get('/sayHello2/Leela', { ...b3Headers(randomTraceId(), randomSpanId(), '1'), 'x-b3-parentspanid': '' });
+      await chain.get('/sayHello2/Leela', {
+        ...b3Headers(randomTraceId(), randomSpanId(), '1'),
+        'x-b3-parentspanid': '',
+      });
       const arrived = chain.proxy.last();
       expect(arrived).not.toHaveProperty('x-b3-parentspanid');
       expect(Object.entries(arrived).filter(([, value]) => value === '')).toEqual([]);
@@ -70,7 +75,10 @@ describe.each([
     const traceId = randomTraceId();
     try {
       for (const route of ['/sayHello/Hermes', '/sayHello2/Hermes']) {
-        const answer = await chain.get(route, { ...b3Headers(traceId, 'a2fb4a1d1a96d312', '1'), 'user-agent': 'Netscape' });
+        const answer = await chain.get(route, {
+          ...b3Headers(traceId, 'a2fb4a1d1a96d312', '1'),
+          'user-agent': 'Netscape',
+        });
         expect(answer.text).toBe(V1('Hermes'));
         const arrived = chain.proxy.last();
         expect(arrived['x-b3-traceid']).toBe(traceId);
@@ -107,14 +115,18 @@ describe('sampling decided upstream', () => {
     try {
       await chain.get('/sayHello/Kif', b3Headers(traceId, randomSpanId()));
       expect(chain.proxy.last()['x-b3-sampled']).toBe('1');
-      await chain.collector.waitFor((spans) => spans.filter((s) => s.traceId === traceId).length === 4);
+      await chain.collector.waitFor(
+        (spans) => spans.filter((s) => s.traceId === traceId).length === 4,
+      );
     } finally {
       await chain.stop();
     }
   });
 
   it('a deferred context with JAEGER_SAMPLER_PARAM=0 is not sampled', async () => {
-    const chain = await startChain({ env: { JAEGER_SAMPLER_TYPE: 'const', JAEGER_SAMPLER_PARAM: '0' } });
+    const chain = await startChain({
+      env: { JAEGER_SAMPLER_TYPE: 'const', JAEGER_SAMPLER_PARAM: '0' },
+    });
     try {
       await chain.get('/sayHello/Kif', b3Headers(randomTraceId(), randomSpanId()));
       expect(chain.proxy.last()['x-b3-sampled']).toBe('0');
@@ -128,10 +140,15 @@ describe('sampling decided upstream', () => {
     const chain = await startChain({ env: { JAEGER_SAMPLER_PARAM: '0' } });
     const traceId = randomTraceId();
     try {
-      await chain.get('/sayHello/Nibbler', { ...b3Headers(traceId, randomSpanId()), 'x-b3-flags': '1' });
+      await chain.get('/sayHello/Nibbler', {
+        ...b3Headers(traceId, randomSpanId()),
+        'x-b3-flags': '1',
+      });
       expect(chain.proxy.last()['x-b3-flags']).toBe('1');
       expect(chain.proxy.last()).not.toHaveProperty('x-b3-sampled');
-      await chain.collector.waitFor((spans) => spans.filter((s) => s.traceId === traceId).length === 4);
+      await chain.collector.waitFor(
+        (spans) => spans.filter((s) => s.traceId === traceId).length === 4,
+      );
     } finally {
       await chain.stop();
     }

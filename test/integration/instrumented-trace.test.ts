@@ -29,7 +29,9 @@ describe('GET /sayHello/:name with the mesh B3 headers', () => {
       'x-request-id': 'req-0001',
       'user-agent': NETSCAPE,
     });
-    await chain.collector.waitFor((spans) => spans.filter((s) => s.traceId === MESH_TRACE_ID).length >= 4);
+    await chain.collector.waitFor(
+      (spans) => spans.filter((s) => s.traceId === MESH_TRACE_ID).length >= 4,
+    );
     trace = chain.collector.trace(MESH_TRACE_ID);
   });
 
@@ -37,7 +39,9 @@ describe('GET /sayHello/:name with the mesh B3 headers', () => {
 
   it("answers formatter's v1 text as plain text", () => {
     expect(answer.status).toBe(200);
-    expect(answer.text).toBe('Hello, puny human Bender! Morbo asks: how do you like running on Kubernetes?');
+    expect(answer.text).toBe(
+      'Hello, puny human Bender! Morbo asks: how do you like running on Kubernetes?',
+    );
     expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(answer.headers['x-content-type-options']).toBe('nosniff');
   });
@@ -88,7 +92,9 @@ describe('GET /sayHello/:name with the mesh B3 headers', () => {
       'http.status_code': 200,
     });
     const formatting = only(trace, 'formatter', 'format-greeting');
-    expect(formatting.logs).toContainEqual(expect.objectContaining({ event: 'formatting greeting', template: 'v1' }));
+    expect(formatting.logs).toContainEqual(
+      expect.objectContaining({ event: 'formatting greeting', template: 'v1' }),
+    );
   });
 
   it('sends formatter the mesh headers: same trace id at full width, baggage-user-agent, x-request-id', () => {
@@ -109,9 +115,21 @@ describe('GET /sayHello/:name with the mesh B3 headers', () => {
   it("writes log lines that carry the request's trace and span ids", () => {
     const formatting = only(trace, 'formatter', 'format-greeting');
     const line = chain.logs.withMessage('formatting greeting').at(-1);
-    expect(line).toMatchObject({ trace_id: MESH_TRACE_ID, span_id: formatting.spanId, request_id: 'req-0001' });
-    const access = chain.logs.withMessage('request').filter((l) => l.service === 'hello').at(-1);
-    expect(access).toMatchObject({ method: 'GET', route: '/sayHello/:name', status: 200, trace_id: MESH_TRACE_ID });
+    expect(line).toMatchObject({
+      trace_id: MESH_TRACE_ID,
+      span_id: formatting.spanId,
+      request_id: 'req-0001',
+    });
+    const access = chain.logs
+      .withMessage('request')
+      .filter((l) => l.service === 'hello')
+      .at(-1);
+    expect(access).toMatchObject({
+      method: 'GET',
+      route: '/sayHello/:name',
+      status: 200,
+      trace_id: MESH_TRACE_ID,
+    });
   });
 });
 
@@ -136,8 +154,12 @@ describe('baggage the mesh routes on', () => {
       expect(headers['x-b3-spanid']).toMatch(/^[0-9a-f]{16}$/);
       expect(headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       const traceId = headers['x-b3-traceid'] as string;
-      await chain.collector.waitFor((spans) => spans.filter((s) => s.traceId === traceId).length === 4);
-      expect(chain.collector.trace(traceId).find((s) => s.operation === 'GET /sayHello/:name')?.parentId).toBe('');
+      await chain.collector.waitFor(
+        (spans) => spans.filter((s) => s.traceId === traceId).length === 4,
+      );
+      expect(
+        chain.collector.trace(traceId).find((s) => s.operation === 'GET /sayHello/:name')?.parentId,
+      ).toBe('');
     } finally {
       await chain.stop();
     }

@@ -19,7 +19,10 @@ afterEach(() => running.splice(0).forEach((s) => s.kill()));
 describe('start-up', () => {
   it.each([
     [{}, 'app_name is required; choose one of: hello, formatter, all'],
-    [{ app_name: 'greeter' }, 'app_name="greeter" is not valid; choose one of: hello, formatter, all'],
+    [
+      { app_name: 'greeter' },
+      'app_name="greeter" is not valid; choose one of: hello, formatter, all',
+    ],
   ])('app_name %j is a clear error listing the choices', async (env, message) => {
     const service = start(env);
     expect(await service.exited).toBe(2);
@@ -33,14 +36,19 @@ describe('app_name=all (what npm start runs)', () => {
     const service = start({ app_name: 'all', PORT: '0', JAEGER_AGENT_HOST: '127.0.0.1' });
     const helloUrl = await service.urlOf('hello');
     const formatterUrl = await service.urlOf('formatter');
-    await service.waitFor(() => (service.stderr.includes('Stop with Ctrl+C') ? true : undefined), 'the banner');
+    await service.waitFor(
+      () => (service.stderr.includes('Stop with Ctrl+C') ? true : undefined),
+      'the banner',
+    );
     expect(service.stderr).toContain(`hello     ${helloUrl}`);
     expect(service.stderr).toContain(`formatter ${formatterUrl}`);
     expect(service.stderr).toContain(`curl ${helloUrl}/sayHello/Bender`);
     expect(service.stderr).toContain(`curl ${helloUrl}/sayHello2/Leela`);
 
     const answer = await fetch(`${helloUrl}/sayHello/Bender`);
-    expect(await answer.text()).toBe('Hello, puny human Bender! Morbo asks: how do you like running on Kubernetes?');
+    expect(await answer.text()).toBe(
+      'Hello, puny human Bender! Morbo asks: how do you like running on Kubernetes?',
+    );
     // no Jaeger is running here: the finished spans are visible in the console instead
     const printed = await service.waitFor(() => {
       const spans = service.logs().filter((l) => l['message'] === 'span finished');
@@ -70,12 +78,22 @@ describe('SIGTERM', () => {
     const slowHop = await new HeaderRecordingProxy(() => Number(formatterPort)).start();
     slowHop.behaviour = 'delay';
     slowHop.delayMs = 600;
-    const hello = start({ app_name: 'hello', formatter_host: '127.0.0.1', formatter_port: String(slowHop.port), ...tracingEnv });
+    const hello = start({
+      app_name: 'hello',
+      formatter_host: '127.0.0.1',
+      formatter_port: String(slowHop.port),
+      ...tracingEnv,
+    });
     const helloUrl = await hello.urlOf('hello');
     const traceId = randomTraceId();
     try {
-      const answer = fetch(`${helloUrl}/sayHello/Bender`, { headers: b3Headers(traceId, randomSpanId(), '1') });
-      await hello.waitFor(() => (slowHop.requests.length === 1 ? true : undefined), 'the call to formatter');
+      const answer = fetch(`${helloUrl}/sayHello/Bender`, {
+        headers: b3Headers(traceId, randomSpanId(), '1'),
+      });
+      await hello.waitFor(
+        () => (slowHop.requests.length === 1 ? true : undefined),
+        'the call to formatter',
+      );
       hello.signal('SIGTERM');
       const response = await answer;
       expect(response.status).toBe(200);
@@ -83,7 +101,12 @@ describe('SIGTERM', () => {
       expect(await hello.exited).toBe(0);
       formatter.signal('SIGTERM');
       expect(await formatter.exited).toBe(0);
-      expect(collector.trace(traceId).map((s) => `${s.service} ${s.operation}`).sort()).toEqual([
+      expect(
+        collector
+          .trace(traceId)
+          .map((s) => `${s.service} ${s.operation}`)
+          .sort(),
+      ).toEqual([
         'formatter GET /formatGreeting',
         'formatter format-greeting',
         'hello GET /formatGreeting',

@@ -2,7 +2,12 @@ import { FORMAT_HTTP_HEADERS } from 'opentracing';
 import { b3Codec } from '../../src/tracing/propagation/b3.js';
 import { jaegerCodec } from '../../src/tracing/propagation/jaeger-format.js';
 import { toHeaderMap } from '../../src/tracing/propagation/headers.js';
-import { formatTraceparent, parseTraceparent, parseW3cBaggage, w3cCodec } from '../../src/tracing/propagation/w3c.js';
+import {
+  formatTraceparent,
+  parseTraceparent,
+  parseW3cBaggage,
+  w3cCodec,
+} from '../../src/tracing/propagation/w3c.js';
 import { MeshPropagator } from '../../src/tracing/propagation/propagator.js';
 import { ConstSampler, Tracer } from '../../src/tracing/jaeger.js';
 import type { JaegerSpanContext, Reporter } from '../../src/tracing/jaeger.js';
@@ -10,7 +15,11 @@ import type { PropagationFormat } from '../../src/config.js';
 
 const headers = (h: Record<string, string>) => toHeaderMap(h);
 
-const nullReporter: Reporter = { report: () => undefined, close: (cb) => cb?.(), setProcess: () => undefined };
+const nullReporter: Reporter = {
+  report: () => undefined,
+  close: (cb) => cb?.(),
+  setProcess: () => undefined,
+};
 
 function tracerWith(formats: PropagationFormat[]) {
   const tracer = new Tracer('unit', nullReporter, new ConstSampler(true), { traceId128bit: true });
@@ -21,7 +30,11 @@ function tracerWith(formats: PropagationFormat[]) {
 }
 
 /** extract -> child span -> inject, as hello does for every call. */
-function relay(formats: PropagationFormat[], inbound: Record<string, string>, baggage?: [string, string]) {
+function relay(
+  formats: PropagationFormat[],
+  inbound: Record<string, string>,
+  baggage?: [string, string],
+) {
   const tracer = tracerWith(formats);
   const parent = tracer.extract(FORMAT_HTTP_HEADERS, inbound) as JaegerSpanContext | null;
   const span = tracer.startSpan('child', { childOf: parent ?? undefined });
@@ -34,7 +47,11 @@ function relay(formats: PropagationFormat[], inbound: Record<string, string>, ba
 describe('B3 codec (strict)', () => {
   it('a 32-hex-digit trace id survives extract -> child -> inject unchanged, leading zeros and all', () => {
     const traceId = '0000000100000000000000000000beef';
-    const out = relay(['b3'], { 'x-b3-traceid': traceId, 'x-b3-spanid': '000000000000abcd', 'x-b3-sampled': '1' });
+    const out = relay(['b3'], {
+      'x-b3-traceid': traceId,
+      'x-b3-spanid': '000000000000abcd',
+      'x-b3-sampled': '1',
+    });
     expect(out['x-b3-traceid']).toBe(traceId);
     expect(out['x-b3-parentspanid']).toBe('000000000000abcd');
     expect(out['x-b3-spanid']).toMatch(/^[0-9a-f]{16}$/);
@@ -42,7 +59,10 @@ describe('B3 codec (strict)', () => {
   });
 
   it('a 64-bit trace id stays 16 digits, zero-padded', () => {
-    const out = relay(['b3'], { 'x-b3-traceid': '00000000000000ff', 'x-b3-spanid': '00000000000000aa' });
+    const out = relay(['b3'], {
+      'x-b3-traceid': '00000000000000ff',
+      'x-b3-spanid': '00000000000000aa',
+    });
     expect(out['x-b3-traceid']).toBe('00000000000000ff');
   });
 
@@ -53,7 +73,8 @@ describe('B3 codec (strict)', () => {
   });
 
   it('root spans get 128-bit trace ids on the wire, always 32 digits', () => {
-    for (let i = 0; i < 200; i++) expect(relay(['b3'], {})['x-b3-traceid']).toMatch(/^[0-9a-f]{32}$/);
+    for (let i = 0; i < 200; i++)
+      expect(relay(['b3'], {})['x-b3-traceid']).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it.each([
@@ -63,7 +84,10 @@ describe('B3 codec (strict)', () => {
     ['upper case', { 'x-b3-traceid': 'A'.repeat(32), 'x-b3-spanid': 'aaaaaaaaaaaaaaaa' }],
     ['zero trace', { 'x-b3-traceid': '0'.repeat(32), 'x-b3-spanid': 'aaaaaaaaaaaaaaaa' }],
     ['zero span', { 'x-b3-traceid': 'a'.repeat(32), 'x-b3-spanid': '0'.repeat(16) }],
-    ['bad parent', { 'x-b3-traceid': 'a'.repeat(32), 'x-b3-spanid': 'b'.repeat(16), 'x-b3-parentspanid': 'xyz' }],
+    [
+      'bad parent',
+      { 'x-b3-traceid': 'a'.repeat(32), 'x-b3-spanid': 'b'.repeat(16), 'x-b3-parentspanid': 'xyz' },
+    ],
     ['no span id', { 'x-b3-traceid': 'a'.repeat(32) }],
   ])('ignores a context with %s', (_label, h) => {
     expect(b3Codec.extract(headers(h))).toBeNull();
@@ -74,7 +98,10 @@ describe('B3 codec (strict)', () => {
     expect(b3Codec.extract(headers({ ...ids, 'x-b3-sampled': '1' }))?.sampled).toBe(true);
     expect(b3Codec.extract(headers({ ...ids, 'x-b3-sampled': '0' }))?.sampled).toBe(false);
     expect(b3Codec.extract(headers(ids))?.sampled).toBeUndefined();
-    expect(b3Codec.extract(headers({ ...ids, 'x-b3-flags': '1' }))).toMatchObject({ sampled: true, debug: true });
+    expect(b3Codec.extract(headers({ ...ids, 'x-b3-flags': '1' }))).toMatchObject({
+      sampled: true,
+      debug: true,
+    });
   });
 });
 
@@ -83,15 +110,24 @@ describe('W3C trace context', () => {
 
   it('parses and formats traceparent', () => {
     const context = parseTraceparent(valid);
-    expect(context).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true });
+    expect(context).toMatchObject({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      sampled: true,
+    });
     expect(formatTraceparent(context!)).toBe(valid);
     expect(parseTraceparent(valid.replace(/01$/, '00'))?.sampled).toBe(false);
   });
 
   it('left-pads a 64-bit trace id to 32 digits', () => {
-    expect(formatTraceparent({ traceId: '00000000000000ff', spanId: '1'.repeat(16), sampled: true, debug: false })).toBe(
-      `00-${'0'.repeat(30)}ff-${'1'.repeat(16)}-01`,
-    );
+    expect(
+      formatTraceparent({
+        traceId: '00000000000000ff',
+        spanId: '1'.repeat(16),
+        sampled: true,
+        debug: false,
+      }),
+    ).toBe(`00-${'0'.repeat(30)}ff-${'1'.repeat(16)}-01`);
   });
 
   it.each([
@@ -108,11 +144,19 @@ describe('W3C trace context', () => {
   });
 
   it('accepts a future version with more fields', () => {
-    expect(parseTraceparent(`cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-the-future-holds`)).not.toBeNull();
+    expect(
+      parseTraceparent(
+        `cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-the-future-holds`,
+      ),
+    ).not.toBeNull();
   });
 
   it('relays traceparent, tracestate and W3C baggage', () => {
-    const out = relay(['w3c'], { traceparent: valid, tracestate: 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7', baggage: 'user-agent=Netscape%20Navigator' });
+    const out = relay(['w3c'], {
+      traceparent: valid,
+      tracestate: 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7',
+      baggage: 'user-agent=Netscape%20Navigator',
+    });
     expect(out['traceparent']).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
     expect(out['tracestate']).toBe('congo=t61rcWkgMzE,rojo=00f067aa0ba902b7');
     expect(out['baggage']).toBe('user-agent=Netscape%20Navigator');
@@ -120,7 +164,10 @@ describe('W3C trace context', () => {
   });
 
   it('parses W3C baggage members with properties and skips malformed ones', () => {
-    expect(parseW3cBaggage('a=1;prop=x, b = two%20words ,=bad,c,d=')).toEqual({ a: '1', b: 'two words' });
+    expect(parseW3cBaggage('a=1;prop=x, b = two%20words ,=bad,c,d=')).toEqual({
+      a: '1',
+      b: 'two words',
+    });
     expect(w3cCodec.extractBaggage(headers({ baggage: 'k='.padEnd(9000, 'v') }))).toEqual({});
   });
 });
@@ -128,16 +175,28 @@ describe('W3C trace context', () => {
 describe('jaeger codec', () => {
   it('accepts leading-zero-less ids from other Jaeger clients and sends them padded', () => {
     const context = jaegerCodec.extract(headers({ 'uber-trace-id': 'abc:def:0:1' }));
-    expect(context).toMatchObject({ traceId: '0000000000000abc', spanId: '0000000000000def', sampled: true });
-    const out = relay(['jaeger'], { 'uber-trace-id': `${'1'.repeat(32)}:${'2'.repeat(16)}:0:1`, 'uberctx-k': 'v' });
-    expect(out['uber-trace-id']).toMatch(new RegExp(`^${'1'.repeat(32)}:[0-9a-f]{16}:${'2'.repeat(16)}:1$`));
+    expect(context).toMatchObject({
+      traceId: '0000000000000abc',
+      spanId: '0000000000000def',
+      sampled: true,
+    });
+    const out = relay(['jaeger'], {
+      'uber-trace-id': `${'1'.repeat(32)}:${'2'.repeat(16)}:0:1`,
+      'uberctx-k': 'v',
+    });
+    expect(out['uber-trace-id']).toMatch(
+      new RegExp(`^${'1'.repeat(32)}:[0-9a-f]{16}:${'2'.repeat(16)}:1$`),
+    );
     expect(out['uberctx-k']).toBe('v');
     expect(out['baggage-k']).toBe('v');
   });
 
-  it.each(['zz:1:0:1', '0:1:0:1', '1:0:0:1', '1:1:0', `${'1'.repeat(33)}:1:0:1`])('rejects %s', (value) => {
-    expect(jaegerCodec.extract(headers({ 'uber-trace-id': value }))).toBeNull();
-  });
+  it.each(['zz:1:0:1', '0:1:0:1', '1:0:0:1', '1:1:0', `${'1'.repeat(33)}:1:0:1`])(
+    'rejects %s',
+    (value) => {
+      expect(jaegerCodec.extract(headers({ 'uber-trace-id': value }))).toBeNull();
+    },
+  );
 });
 
 describe('several formats at once (JAEGER_PROPAGATION=b3,w3c,jaeger)', () => {
@@ -150,7 +209,9 @@ describe('several formats at once (JAEGER_PROPAGATION=b3,w3c,jaeger)', () => {
     const spanId = out['x-b3-spanid'];
     expect(out['x-b3-traceid']).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(out['traceparent']).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${spanId}-01`);
-    expect(out['uber-trace-id']).toBe(`4bf92f3577b34da6a3ce929d0e0e4736:${spanId}:00f067aa0ba902b7:1`);
+    expect(out['uber-trace-id']).toBe(
+      `4bf92f3577b34da6a3ce929d0e0e4736:${spanId}:00f067aa0ba902b7:1`,
+    );
   });
 
   it('never writes an empty header value', () => {

@@ -35,8 +35,18 @@ describe('configuration from the environment', () => {
   });
 
   it('accepts upper-case aliases of the original lower-case names', () => {
-    const config = loadConfig({ APP_NAME: 'formatter', PROFESSOR: 'true', FORMATTER_HOST: 'fmt', FORMATTER_PORT: '9000' });
-    expect(config).toMatchObject({ appName: 'formatter', professor: true, formatterHost: 'fmt', formatterPort: 9000 });
+    const config = loadConfig({
+      APP_NAME: 'formatter',
+      PROFESSOR: 'true',
+      FORMATTER_HOST: 'fmt',
+      FORMATTER_PORT: '9000',
+    });
+    expect(config).toMatchObject({
+      appName: 'formatter',
+      professor: true,
+      formatterHost: 'fmt',
+      formatterPort: 9000,
+    });
   });
 
   it('app_name=all calls its own formatter on PORT+1 and logs spans to the console', () => {
@@ -47,7 +57,9 @@ describe('configuration from the environment', () => {
 
   it('an unset or unknown app_name is an error listing the choices', () => {
     expect(problemsOf({})).toEqual(['app_name is required; choose one of: hello, formatter, all']);
-    expect(problemsOf({ app_name: 'greeter' })).toEqual(['app_name="greeter" is not valid; choose one of: hello, formatter, all']);
+    expect(problemsOf({ app_name: 'greeter' })).toEqual([
+      'app_name="greeter" is not valid; choose one of: hello, formatter, all',
+    ]);
   });
 
   it('reports every problem at once', () => {
@@ -64,7 +76,9 @@ describe('configuration from the environment', () => {
     });
     expect(problems).toHaveLength(7);
     expect(problems.join('\n')).toMatch(/PORT="eighty"/);
-    expect(problems.join('\n')).toMatch(/JAEGER_PROPAGATION "xray" is not known; use a comma list of: b3, w3c, jaeger/);
+    expect(problems.join('\n')).toMatch(
+      /JAEGER_PROPAGATION "xray" is not known; use a comma list of: b3, w3c, jaeger/,
+    );
     expect(problems.join('\n')).toMatch(/must be 0 or 1 for const/);
   });
 
@@ -81,7 +95,9 @@ describe('configuration from the environment', () => {
     });
     expect(config.jaeger.propagation).toEqual(['w3c', 'b3']);
     expect(config.jaeger.tags).toEqual({ cluster: 'dev', pod: 'unknown', zone: 'eu-1' });
-    expect(isInstrumented(loadConfig({ app_name: 'hello', TRACING_MODE: 'headers-only' }))).toBe(false);
+    expect(isInstrumented(loadConfig({ app_name: 'hello', TRACING_MODE: 'headers-only' }))).toBe(
+      false,
+    );
     expect(isInstrumented(loadConfig({ app_name: 'hello', JAEGER_DISABLED: 'true' }))).toBe(false);
   });
 });

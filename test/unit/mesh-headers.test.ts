@@ -23,7 +23,13 @@ describe("Istio's header list", () => {
 
   it('copies present, non-empty mesh headers only, and sets this request id', () => {
     const out = copyMeshHeaders(
-      { 'x-b3-traceid': 'abc', 'x-b3-parentspanid': '', 'user-agent': 'curl', authorization: 'secret', 'x-request-id': 'in' },
+      {
+        'x-b3-traceid': 'abc',
+        'x-b3-parentspanid': '',
+        'user-agent': 'curl',
+        authorization: 'secret',
+        'x-request-id': 'in',
+      },
       'generated',
     );
     expect(out).toEqual({ 'x-b3-traceid': 'abc', 'x-request-id': 'generated' });

@@ -23,7 +23,10 @@ export function formatterRoutes(tracing: Tracing, version: FormatterVersion): Ro
     if (userAgent) span?.setTag('baggage.user-agent', userAgent);
 
     const greeting = await tracing.inSpan('format-greeting', () => {
-      tracing.log.info('formatting greeting', { template: version, 'name.length': [...check.name].length });
+      tracing.log.info('formatting greeting', {
+        template: version,
+        'name.length': [...check.name].length,
+      });
       return formatGreeting(version, check.name);
     });
     sendText(res, 200, greeting);

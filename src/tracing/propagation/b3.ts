@@ -46,4 +46,3 @@ export const b3Codec: Codec = {
     else out['x-b3-sampled'] = context.sampled ? '1' : '0';
   },
 };
-

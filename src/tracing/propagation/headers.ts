@@ -21,7 +21,9 @@ export function toHeaderMap(carrier: Record<string, unknown>): HeaderMap {
 
 /** Header values may only hold visible ASCII and spaces: percent-encode the rest (and '%'). */
 export function encodeHeaderValue(value: string): string {
-  return value.replace(/[^\x20-\x24\x26-\x7e]+/gu, (chunk) => encodeURIComponent(chunk.toWellFormed()));
+  return value.replace(/[^\x20-\x24\x26-\x7e]+/gu, (chunk) =>
+    encodeURIComponent(chunk.toWellFormed()),
+  );
 }
 
 /** The inverse of encodeHeaderValue; a value that is not valid percent-encoding stays as sent. */

@@ -23,7 +23,13 @@ export const jaegerCodec: Codec = {
     if (raw === undefined) return null;
     const match = UBER_TRACE_ID.exec(decodeHeaderValue(raw).trim().toLowerCase());
     if (!match) return null;
-    const [, trace, span, parent, flagsHex] = match as unknown as [string, string, string, string, string];
+    const [, trace, span, parent, flagsHex] = match as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     if (!NON_ZERO.test(trace) || !NON_ZERO.test(span)) return null;
     const flags = parseInt(flagsHex, 16);
     const context: WireContext = {
@@ -42,7 +48,8 @@ export const jaegerCodec: Codec = {
 
   inject(context: WireContext, baggage, out: OutgoingHeaders): void {
     const flags = (context.sampled ? SAMPLED : 0) | (context.debug ? DEBUG | SAMPLED : 0);
-    out['uber-trace-id'] = `${context.traceId}:${context.spanId}:${context.parentId ?? '0'}:${flags.toString(16)}`;
+    out['uber-trace-id'] =
+      `${context.traceId}:${context.spanId}:${context.parentId ?? '0'}:${flags.toString(16)}`;
     writePrefixedBaggage(baggage, JAEGER_BAGGAGE_PREFIX, out);
   },
 };

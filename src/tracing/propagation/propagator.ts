@@ -4,12 +4,20 @@ import type { Extractor, Injector, JaegerSpanContext } from '../jaeger.js';
 import { b3Codec } from './b3.js';
 import { jaegerCodec } from './jaeger-format.js';
 import { w3cCodec } from './w3c.js';
-import { MESH_BAGGAGE_PREFIX, readPrefixedBaggage, writePrefixedBaggage } from './baggage-headers.js';
+import {
+  MESH_BAGGAGE_PREFIX,
+  readPrefixedBaggage,
+  writePrefixedBaggage,
+} from './baggage-headers.js';
 import { toHeaderMap } from './headers.js';
 import type { OutgoingHeaders } from './headers.js';
 import type { Codec, WireContext } from './types.js';
 
-const CODECS: Record<PropagationFormat, Codec> = { b3: b3Codec, w3c: w3cCodec, jaeger: jaegerCodec };
+const CODECS: Record<PropagationFormat, Codec> = {
+  b3: b3Codec,
+  w3c: w3cCodec,
+  jaeger: jaegerCodec,
+};
 const SAMPLED_FLAG = 0x01;
 const DEBUG_FLAG = 0x02;
 const ZERO_ID = /^0*$/;
@@ -56,7 +64,13 @@ export class MeshPropagator implements Injector, Extractor {
       return Object.keys(baggage).length ? SpanContext.withStringIds('', '', '', 0, baggage) : null;
     }
     const flags = (wire.sampled ? SAMPLED_FLAG : 0) | (wire.debug ? DEBUG_FLAG : 0);
-    const context = SpanContext.withStringIds(wire.traceId, wire.spanId, wire.parentId ?? '', flags, baggage);
+    const context = SpanContext.withStringIds(
+      wire.traceId,
+      wire.spanId,
+      wire.parentId ?? '',
+      flags,
+      baggage,
+    );
     if (wire.sampled === undefined) deferredSampling.add(context);
     if (wire.tracestate) tracestates.set(samplingStateOf(context), wire.tracestate);
     return context;

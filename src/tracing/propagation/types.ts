@@ -22,5 +22,9 @@ export interface Codec {
   extract(headers: HeaderMap): WireContext | null;
   /** Baggage encoded the way this format carries it (may be empty). */
   extractBaggage(headers: HeaderMap): Record<string, string>;
-  inject(context: WireContext, baggage: Readonly<Record<string, string>>, out: OutgoingHeaders): void;
+  inject(
+    context: WireContext,
+    baggage: Readonly<Record<string, string>>,
+    out: OutgoingHeaders,
+  ): void;
 }

@@ -17,7 +17,14 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export function parseTraceparent(value: string): WireContext | null {
   const match = TRACEPARENT.exec(value.trim());
   if (!match) return null;
-  const [, version, traceId, spanId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined];
+  const [, version, traceId, spanId, flags, rest] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
   if (version === 'ff') return null;
   // version 00 has exactly four fields; later versions may append more after a '-'
   if (version === '00' && rest !== undefined) return null;
@@ -37,8 +44,14 @@ function validTracestate(value: string | undefined): string | undefined {
   const trimmed = value.trim();
   if (!trimmed || trimmed.length > MAX_TRACESTATE_LENGTH) return undefined;
   if (!/^[\x20-\x7e]+$/.test(trimmed)) return undefined;
-  const members = trimmed.split(',').map((m) => m.trim()).filter(Boolean);
-  if (members.length > 32 || members.some((m) => !/^[a-z0-9_\-*/@]+=[\x21-\x2b\x2d-\x3c\x3e-\x7e ]*$/.test(m)))
+  const members = trimmed
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  if (
+    members.length > 32 ||
+    members.some((m) => !/^[a-z0-9_\-*/@]+=[\x21-\x2b\x2d-\x3c\x3e-\x7e ]*$/.test(m))
+  )
     return undefined;
   return members.join(',');
 }
