@@ -39,11 +39,13 @@ function printLocalBanner(config: Config, services: readonly RunningService[]): 
 async function main(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig();
+    // `node dist/main.js all` (what npm start runs) names a default; app_name in the env wins
+    const defaultApp = process.argv[2];
+    config = loadConfig(defaultApp ? { app_name: defaultApp, ...process.env } : process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(
-      `hello-app: ${error.message}\n\nFor a local run of the whole chain: app_name=all npm start\n`,
+      `hello-app: ${error.message}\n\nFor a local run of the whole chain: npm start (node dist/main.js all)\n`,
     );
     process.exit(2);
   }

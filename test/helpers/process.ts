@@ -8,8 +8,8 @@ export class ServiceProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['dist/main.js'], {
+  constructor(env: Record<string, string>, args: string[] = []) {
+    this.child = spawn(process.execPath, ['dist/main.js', ...args], {
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -9,8 +9,8 @@ import { ThriftCollector } from '../helpers/thrift-collector.js';
 import { b3Headers, randomSpanId, randomTraceId } from '../helpers/chain.js';
 
 const running: ServiceProcess[] = [];
-function start(env: Record<string, string>): ServiceProcess {
-  const service = new ServiceProcess(env);
+function start(env: Record<string, string>, args: string[] = []): ServiceProcess {
+  const service = new ServiceProcess(env, args);
   running.push(service);
   return service;
 }
@@ -27,13 +27,14 @@ describe('start-up', () => {
     const service = start(env);
     expect(await service.exited).toBe(2);
     expect(service.stderr).toContain(message);
-    expect(service.stderr).toContain('app_name=all npm start');
+    expect(service.stderr).toContain('For a local run of the whole chain: npm start');
   });
 });
 
 describe('app_name=all (what npm start runs)', () => {
   it('prints where each service listens with a curl per route, serves the chain, shows spans, exits 0 on SIGINT', async () => {
-    const service = start({ app_name: 'all', PORT: '0', JAEGER_AGENT_HOST: '127.0.0.1' });
+    // exactly what `npm start` runs: node dist/main.js all
+    const service = start({ PORT: '0', JAEGER_AGENT_HOST: '127.0.0.1' }, ['all']);
     const helloUrl = await service.urlOf('hello');
     const formatterUrl = await service.urlOf('formatter');
     await service.waitFor(
