@@ -62,7 +62,10 @@ function isObject(value: unknown): value is Json {
 
 function field<T>(object: Json, key: string, check: (v: unknown) => v is T, what: string): T {
   const value = object[key];
-  if (!check(value)) throw new JaegerApiError(`unexpected Jaeger answer: ${what}.${key} is ${JSON.stringify(value)}`);
+  if (!check(value))
+    throw new JaegerApiError(
+      `unexpected Jaeger answer: ${what}.${key} is ${JSON.stringify(value)}`,
+    );
   return value;
 }
 
@@ -98,7 +101,10 @@ function toSpan(raw: unknown): JaegerSpan {
   });
   const logs = (isArray(raw['logs']) ? raw['logs'] : []).map((log) => {
     if (!isObject(log)) throw new JaegerApiError('unexpected Jaeger answer: a span log');
-    return { timestamp: field(log, 'timestamp', isNumber, 'log'), fields: toTags(log['fields'], 'log.fields') };
+    return {
+      timestamp: field(log, 'timestamp', isNumber, 'log'),
+      fields: toTags(log['fields'], 'log.fields'),
+    };
   });
   const span: JaegerSpan = {
     traceID: field(raw, 'traceID', isString, 'span'),
@@ -117,7 +123,8 @@ function toSpan(raw: unknown): JaegerSpan {
 
 /** Checks one element of the `data` list of `/api/traces/{id}` or `/api/traces?...`. */
 export function toTrace(raw: unknown): JaegerTrace {
-  if (!isObject(raw)) throw new JaegerApiError('unexpected Jaeger answer: a trace is not an object');
+  if (!isObject(raw))
+    throw new JaegerApiError('unexpected Jaeger answer: a trace is not an object');
   const processes: Record<string, JaegerProcess> = {};
   const rawProcesses = isObject(raw['processes']) ? raw['processes'] : {};
   for (const [id, process] of Object.entries(rawProcesses)) {
@@ -139,11 +146,14 @@ export function dataOf(body: unknown, url: string): unknown[] {
   if (!isObject(body)) throw new JaegerApiError(`${url} did not answer a JSON object`);
   const errors = body['errors'];
   if (isArray(errors) && errors.length) {
-    const messages = errors.map((e) => (isObject(e) && isString(e['msg']) ? e['msg'] : JSON.stringify(e)));
+    const messages = errors.map((e) =>
+      isObject(e) && isString(e['msg']) ? e['msg'] : JSON.stringify(e),
+    );
     throw new JaegerApiError(`${url}: ${messages.join('; ')}`);
   }
   const data = body['data'];
   if (data === null) return [];
-  if (!isArray(data)) throw new JaegerApiError(`${url} answered no "data" list; is this Jaeger's query API?`);
+  if (!isArray(data))
+    throw new JaegerApiError(`${url} answered no "data" list; is this Jaeger's query API?`);
   return data;
 }

@@ -23,7 +23,10 @@ export class HttpStatusError extends JaegerApiError {
 export const defaultFetchJson: FetchJson = async (url) => {
   let response: Response;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+    response = await fetch(url, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     throw new JaegerApiError(`cannot reach Jaeger at ${url}: ${cause ?? (error as Error).message}`);
@@ -61,7 +64,9 @@ export class JaegerQueryClient {
   }
 
   async services(): Promise<string[]> {
-    return dataOf(await this.fetchJson(`${this.baseUrl}/api/services`), '/api/services').filter(isString);
+    return dataOf(await this.fetchJson(`${this.baseUrl}/api/services`), '/api/services').filter(
+      isString,
+    );
   }
 
   async trace(traceId: string): Promise<JaegerTrace> {
@@ -77,7 +82,8 @@ export class JaegerQueryClient {
       throw error;
     }
     const [first] = dataOf(body, url);
-    if (first === undefined) throw new TraceNotFoundError(`trace ${traceId} was not found in Jaeger at ${this.baseUrl}`);
+    if (first === undefined)
+      throw new TraceNotFoundError(`trace ${traceId} was not found in Jaeger at ${this.baseUrl}`);
     return toTrace(first);
   }
 
@@ -85,7 +91,8 @@ export class JaegerQueryClient {
     const endUs = this.now() * 1000;
     const params = new URLSearchParams({ service: search.service });
     if (search.operation) params.set('operation', search.operation);
-    if (search.tags && Object.keys(search.tags).length) params.set('tags', JSON.stringify(search.tags));
+    if (search.tags && Object.keys(search.tags).length)
+      params.set('tags', JSON.stringify(search.tags));
     params.set('start', String(endUs - search.lookbackMs * 1000));
     params.set('end', String(endUs));
     params.set('limit', String(search.limit));

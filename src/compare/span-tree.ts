@@ -6,9 +6,11 @@ import type { JaegerProcess, JaegerSpan, JaegerTag, JaegerTrace, TagValue } from
 
 /**
  * Who reported a span. Every Jaeger client library stamps its process with a
- * `jaeger.version` tag (jaeger-client for Node: `Node-3.19.0`); Envoy reports over
- * Zipkin, which has no process tags at all. So: `jaeger.version` present means the
- * application made the span; anything else (Zipkin, OTLP from a proxy) counts as mesh.
+ * `jaeger.version` tag (jaeger-client for Node: `Node-3.19.0`). Jaeger v1 stores it as is;
+ * Jaeger v2 receives it through the OpenTelemetry translator, which renames it to
+ * `opencensus.exporterversion` with a `Jaeger-` prefix. Envoy reports over Zipkin, which
+ * has no process tags at all. So: either stamp present means the application made the
+ * span; anything else (Zipkin, OTLP from a proxy) counts as mesh.
  */
 export type SpanOrigin = 'mesh' | 'application';
 
@@ -34,8 +36,13 @@ export interface SpanNode {
   children: SpanNode[];
 }
 
+function isJaegerClientStamp(tag: JaegerTag): boolean {
+  if (tag.key === 'jaeger.version') return true;
+  return tag.key === 'opencensus.exporterversion' && String(tag.value).startsWith('Jaeger-');
+}
+
 export function originOf(process: JaegerProcess | undefined): SpanOrigin {
-  return process?.tags.some((tag) => tag.key === 'jaeger.version') ? 'application' : 'mesh';
+  return process?.tags.some(isJaegerClientStamp) ? 'application' : 'mesh';
 }
 
 function text(value: TagValue | undefined): string {
@@ -118,7 +125,10 @@ export function buildTree(trace: JaegerTrace): SpanNode[] {
 }
 
 /** Every node, depth first, with its depth (0 for a root). */
-export function* walk(roots: readonly SpanNode[], depth = 0): Generator<{ node: SpanNode; depth: number }> {
+export function* walk(
+  roots: readonly SpanNode[],
+  depth = 0,
+): Generator<{ node: SpanNode; depth: number }> {
   for (const node of roots) {
     yield { node, depth };
     yield* walk(node.children, depth + 1);

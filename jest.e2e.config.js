@@ -1,0 +1,16 @@
+import base from './jest.config.js';
+
+/**
+ * The end-to-end suite: the built services as real processes, reporting to a real Jaeger
+ * (scripts/jaeger.sh start). Run with `npm run test:e2e`; `npm test` leaves it out.
+ * @type {import('jest').Config}
+ */
+export default {
+  ...base,
+  testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: '<rootDir>/test/e2e/global-setup.js',
+  // every file starts its own processes; two at a time is what 2 cores carry
+  maxWorkers: 2,
+  testTimeout: 60000,
+};

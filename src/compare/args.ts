@@ -1,0 +1,108 @@
+/**
+ * The command line of `npm run compare`: parsed strictly, so anything unexpected ends
+ * in the usage text and exit code 2 instead of a half-understood request.
+ */
+import { parseArgs } from 'node:util';
+import { parseSelector, SelectorError } from './selector.js';
+import type { TraceSelector } from './selector.js';
+
+export const DEFAULT_JAEGER_URL = 'http://localhost:16686';
+export const DEFAULT_WIDTH = 160;
+
+export const USAGE = `Usage: npm run compare -- --a TRACE --b TRACE [--jaeger URL] [--json] [--width N]
+
+Prints two traces from Jaeger side by side as span trees, then what tells them apart.
+
+TRACE is one of
+  a trace id                 4bf92f3577b34da6a3ce929d0e0e4736 (up to 32 hex digits)
+  the latest trace of        service=NAME[,operation=NAME][,tag.KEY=VALUE...][,lookback=1h]
+                             quote values with commas: operation="a, b"
+
+Options
+  --a TRACE, --b TRACE       the two traces (both required)
+  --jaeger URL               Jaeger query API (default: $JAEGER_QUERY_URL or ${DEFAULT_JAEGER_URL})
+  --json                     print the comparison as JSON instead of text
+  --width N                  total width of the side-by-side text (default: terminal width or ${DEFAULT_WIDTH})
+  -h, --help                 this text
+
+Examples
+  npm run compare -- --a service=hello,operation="GET /sayHello/:name" \\
+                     --b service=istio-ingressgateway,tag.http.url=/sayHello2/Leela
+  npm run compare -- --a 00000f7651916cd43dd8448eb211c803 --b 7c1d5f0e9a3b44e1b2c3d4e5f6a7b8c9 --json
+
+Exit codes: 0 done, 1 Jaeger could not answer (unreachable, trace not found), 2 usage.`;
+
+export interface CompareArgs {
+  a: TraceSelector;
+  b: TraceSelector;
+  jaegerUrl: string;
+  json: boolean;
+  width: number;
+}
+
+export type ParsedArgs =
+  { kind: 'run'; args: CompareArgs } | { kind: 'help' } | { kind: 'usage-error'; message: string };
+
+function checkUrl(raw: string): string {
+  const url = new URL(raw); // throws TypeError on garbage
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('protocol');
+  return raw;
+}
+
+export function parseCommandLine(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  terminalColumns: number | undefined,
+): ParsedArgs {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        a: { type: 'string' },
+        b: { type: 'string' },
+        jaeger: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        width: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    return { kind: 'usage-error', message: (error as Error).message };
+  }
+  if (values.help) return { kind: 'help' };
+  if (!values.a || !values.b)
+    return { kind: 'usage-error', message: 'both --a and --b are required' };
+
+  const jaeger = values.jaeger ?? env['JAEGER_QUERY_URL'] ?? DEFAULT_JAEGER_URL;
+  try {
+    checkUrl(jaeger);
+  } catch {
+    return { kind: 'usage-error', message: `--jaeger "${jaeger}" is not an http(s) URL` };
+  }
+  const width =
+    values.width === undefined ? (terminalColumns ?? DEFAULT_WIDTH) : Number(values.width);
+  if (!Number.isInteger(width) || width < 40 || width > 1000) {
+    return {
+      kind: 'usage-error',
+      message: `--width "${values.width}" must be a whole number from 40 to 1000`,
+    };
+  }
+  try {
+    return {
+      kind: 'run',
+      args: {
+        a: parseSelector(values.a),
+        b: parseSelector(values.b),
+        jaegerUrl: jaeger,
+        json: values.json,
+        width,
+      },
+    };
+  } catch (error) {
+    if (error instanceof SelectorError) return { kind: 'usage-error', message: error.message };
+    throw error;
+  }
+}

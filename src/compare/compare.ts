@@ -1,0 +1,84 @@
+/**
+ * Fetches the two traces and puts them next to each other as data: the tree, the
+ * summary, and what each side shows that the other does not. Text and JSON output are
+ * both rendered from this.
+ */
+import type { JaegerTrace } from './jaeger-api.js';
+import { TraceNotFoundError } from './jaeger-client.js';
+import type { JaegerQueryClient } from './jaeger-client.js';
+import { describeSelector } from './selector.js';
+import type { TraceSelector } from './selector.js';
+import { buildTree } from './span-tree.js';
+import type { SpanNode } from './span-tree.js';
+import { onlyIn, summarize } from './summary.js';
+import type { OneSidedDetail, TraceSummary } from './summary.js';
+
+export interface ComparedTrace {
+  /** What the user asked for, in words. */
+  selected: string;
+  traceId: string;
+  summary: TraceSummary;
+  spans: SpanNode[];
+}
+
+export interface Comparison {
+  jaeger: string;
+  a: ComparedTrace;
+  b: ComparedTrace;
+  onlyInA: OneSidedDetail;
+  onlyInB: OneSidedDetail;
+}
+
+/** How many traces a "latest" search looks at; the newest by start time wins. */
+const SEARCH_LIMIT = 20;
+
+function startOf(trace: JaegerTrace): number {
+  return Math.min(...trace.spans.map((span) => span.startTime));
+}
+
+export async function fetchTrace(
+  client: JaegerQueryClient,
+  selector: TraceSelector,
+): Promise<JaegerTrace> {
+  if (selector.kind === 'id') return client.trace(selector.traceId);
+  const found = await client.search({ ...selector, limit: SEARCH_LIMIT });
+  // storage backends do not promise an order: pick the newest ourselves
+  const latest = found.filter((t) => t.spans.length).sort((x, y) => startOf(y) - startOf(x))[0];
+  if (!latest) {
+    throw new TraceNotFoundError(
+      `no trace found for ${describeSelector(selector)} in Jaeger at ${client.baseUrl}`,
+    );
+  }
+  return latest;
+}
+
+function compared(selector: TraceSelector, trace: JaegerTrace): ComparedTrace {
+  const spans = buildTree(trace);
+  return {
+    selected: describeSelector(selector),
+    traceId: trace.traceID,
+    summary: summarize(trace.traceID, spans),
+    spans,
+  };
+}
+
+export async function compareTraces(
+  client: JaegerQueryClient,
+  selectors: { a: TraceSelector; b: TraceSelector },
+): Promise<Comparison> {
+  const [traceA, traceB] = await Promise.all([
+    fetchTrace(client, selectors.a),
+    fetchTrace(client, selectors.b),
+  ]);
+  const a = compared(selectors.a, traceA);
+  const b = compared(selectors.b, traceB);
+  const sideA = { summary: a.summary, roots: a.spans };
+  const sideB = { summary: b.summary, roots: b.spans };
+  return {
+    jaeger: client.baseUrl,
+    a,
+    b,
+    onlyInA: onlyIn(sideA, sideB),
+    onlyInB: onlyIn(sideB, sideA),
+  };
+}

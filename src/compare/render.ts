@@ -1,0 +1,146 @@
+/**
+ * The text output: the two span trees side by side, then a summary table and what each
+ * trace shows that the other does not. Pure functions of a Comparison, so tests can pin
+ * the exact output.
+ */
+import type { Comparison, ComparedTrace } from './compare.js';
+import type { SpanNode } from './span-tree.js';
+import { isEmptyDetail } from './summary.js';
+import type { OneSidedDetail, TraceSummary } from './summary.js';
+
+const GAP = ' │ ';
+
+export function formatDuration(us: number): string {
+  if (us < 1000) return `${Math.round(us)}µs`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(2)}ms`;
+  return `${(us / 1_000_000).toFixed(2)}s`;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** Cuts to `width` characters (by code point) with an ellipsis, pads to `width`. */
+export function fit(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length > width) return `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+  return text + ' '.repeat(width - chars.length);
+}
+
+function spanTitle(node: SpanNode): string {
+  const marks = [
+    node.origin === 'mesh' ? 'mesh' : '',
+    node.error ? 'error' : '',
+    node.parentMissing ? 'parent missing' : '',
+  ];
+  return [
+    `${node.service}: ${node.operation}`,
+    ...marks.filter(Boolean).map((mark) => `[${mark}]`),
+  ].join('  ');
+}
+
+function spanDetail(node: SpanNode): string {
+  const parts = [
+    formatDuration(node.durationUs),
+    plural(node.tagCount, 'tag'),
+    plural(node.logCount, 'log'),
+  ];
+  const baggage = Object.entries(node.baggage).map(([key, value]) => `${key}=${value}`);
+  if (baggage.length) parts.push(`baggage ${baggage.join(' ')}`);
+  return parts.join(' · ');
+}
+
+/** Two lines per span, drawn as a tree: what it is, then its numbers. */
+export function treeLines(roots: readonly SpanNode[]): string[] {
+  const lines: string[] = [];
+  const visit = (node: SpanNode, prefix: string, connector: string, childPrefix: string) => {
+    lines.push(`${prefix}${connector}${spanTitle(node)}`);
+    const below = prefix + childPrefix;
+    lines.push(`${below}${node.children.length ? '│' : ' '}   ${spanDetail(node)}`);
+    node.children.forEach((child, i) => {
+      const last = i === node.children.length - 1;
+      visit(child, below, last ? '└─ ' : '├─ ', last ? '   ' : '│  ');
+    });
+  };
+  for (const root of roots) visit(root, '', '', '');
+  return lines;
+}
+
+function header(label: string, trace: ComparedTrace): string[] {
+  return [`${label}: trace ${trace.traceId}`, `   ${trace.selected}`, ''];
+}
+
+/** Two columns of equal width; the shorter one is padded with blank lines. */
+export function sideBySide(
+  left: readonly string[],
+  right: readonly string[],
+  width: number,
+): string[] {
+  const column = Math.max(20, Math.floor((width - GAP.length) / 2));
+  const rows = Math.max(left.length, right.length);
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    lines.push(`${fit(left[i] ?? '', column)}${GAP}${fit(right[i] ?? '', column)}`.trimEnd());
+  }
+  return lines;
+}
+
+function summaryRows(s: TraceSummary): [string, string][] {
+  return [
+    ['spans', `${s.spans} (${s.meshSpans} mesh, ${s.applicationSpans} application)`],
+    ['services', s.services.join(', ') || '-'],
+    ['depth', String(s.depth)],
+    ['duration', formatDuration(s.durationUs)],
+    ['tags / logs', `${s.tags} / ${s.logs}`],
+    ['baggage', s.baggageKeys.join(', ') || '-'],
+    ['errors', String(s.errorSpans)],
+    ['orphans', String(s.orphanSpans)],
+  ];
+}
+
+function summaryTable(a: TraceSummary, b: TraceSummary): string[] {
+  const rowsA = summaryRows(a);
+  const rowsB = summaryRows(b);
+  const valueWidth = Math.max(1, ...rowsA.map(([, value]) => [...value].length));
+  const lines = [`  ${fit('', 12)}  ${fit('A', valueWidth)}  B`];
+  rowsA.forEach(([name, value], i) => {
+    lines.push(`  ${fit(name, 12)}  ${fit(value, valueWidth)}  ${rowsB[i]?.[1] ?? ''}`.trimEnd());
+  });
+  return lines;
+}
+
+function detailLines(detail: OneSidedDetail): string[] {
+  if (isEmptyDetail(detail)) return ['  nothing'];
+  const lines: string[] = [];
+  if (detail.applicationSpans.length) {
+    lines.push(`  ${plural(detail.applicationSpans.length, 'application span')}:`);
+    for (const span of detail.applicationSpans) lines.push(`    ${span}`);
+  }
+  if (detail.services.length) lines.push(`  services: ${detail.services.join(', ')}`);
+  if (detail.baggageKeys.length) lines.push(`  baggage: ${detail.baggageKeys.join(', ')}`);
+  if (detail.moreTags || detail.moreLogs) {
+    lines.push(`  ${detail.moreTags} more tags, ${detail.moreLogs} more logs`);
+  }
+  return lines;
+}
+
+export function renderText(comparison: Comparison, width: number): string {
+  const { a, b } = comparison;
+  const left = [...header('A', a), ...treeLines(a.spans)];
+  const right = [...header('B', b), ...treeLines(b.spans)];
+  return [
+    `Jaeger: ${comparison.jaeger}`,
+    '',
+    ...sideBySide(left, right, width),
+    '',
+    'Summary (application: reported by a Jaeger client; mesh: everything else, e.g. Envoy via Zipkin)',
+    ...summaryTable(a.summary, b.summary),
+    '',
+    "What A shows that B doesn't:",
+    ...detailLines(comparison.onlyInA),
+    '',
+    "What B shows that A doesn't:",
+    ...detailLines(comparison.onlyInB),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,104 @@
+/**
+ * Reading back what reached the real Jaeger, through its query HTTP API (the client is
+ * the compare command's own). Spans take a moment to become visible (reporter flush,
+ * Jaeger's batch processor), so every read polls with a deadline.
+ */
+import { JaegerQueryClient, TraceNotFoundError } from '../../../src/compare/jaeger-client.js';
+import type { JaegerSpan, JaegerTrace } from '../../../src/compare/jaeger-api.js';
+import { JAEGER_QUERY_URL } from './endpoints.js';
+import { hex, newIngress, reportToZipkin, zipkinIngressSpan } from './mesh.js';
+import { eventually } from './poll.js';
+
+export const jaeger = new JaegerQueryClient(JAEGER_QUERY_URL);
+
+/** A span with its service name and tags/log fields as plain objects, for assertions. */
+export interface SeenSpan {
+  service: string;
+  operation: string;
+  spanId: string;
+  parentId: string;
+  tags: Record<string, string | number | boolean>;
+  logs: Record<string, string | number | boolean>[];
+  span: JaegerSpan;
+}
+
+export function spansOf(trace: JaegerTrace): SeenSpan[] {
+  return trace.spans.map((span) => ({
+    service: trace.processes[span.processID]?.serviceName ?? '?',
+    operation: span.operationName,
+    spanId: span.spanID,
+    parentId: span.references.find((r) => r.refType === 'CHILD_OF')?.spanID ?? '',
+    tags: Object.fromEntries(span.tags.map((t) => [t.key, t.value])),
+    logs: span.logs.map((log) => Object.fromEntries(log.fields.map((f) => [f.key, f.value]))),
+    span,
+  }));
+}
+
+export function names(trace: JaegerTrace): string[] {
+  return spansOf(trace)
+    .map((s) => `${s.service}: ${s.operation}`)
+    .sort();
+}
+
+/** The trace once `complete` says so; a missing trace is "not yet". */
+export async function waitForTrace(
+  traceId: string,
+  complete: (trace: JaegerTrace) => boolean,
+  what = `trace ${traceId}`,
+): Promise<JaegerTrace> {
+  let last: JaegerTrace | undefined;
+  return eventually(
+    what,
+    async () => {
+      try {
+        last = await jaeger.trace(traceId);
+      } catch (error) {
+        if (error instanceof TraceNotFoundError) return undefined;
+        throw error;
+      }
+      return complete(last) ? last : undefined;
+    },
+    { lastSeen: () => (last ? names(last).join(', ') : 'no such trace') },
+  );
+}
+
+/** Waits for a trace holding at least `count` spans. */
+export function waitForSpans(traceId: string, count: number): Promise<JaegerTrace> {
+  return waitForTrace(
+    traceId,
+    (t) => t.spans.length >= count,
+    `${count} spans in trace ${traceId}`,
+  );
+}
+
+/**
+ * A barrier for "nothing else arrived" assertions: a marker span sent now becomes visible
+ * only after Jaeger's pipeline has stored whatever it had received before it.
+ */
+export async function jaegerSettled(): Promise<void> {
+  const marker = newIngress(hex(16));
+  await reportToZipkin([
+    zipkinIngressSpan({
+      ingress: marker,
+      path: '/barrier',
+      startUs: Date.now() * 1000,
+      durationUs: 1,
+      status: 200,
+      userAgent: 'e2e',
+    }),
+  ]);
+  await waitForSpans(marker.traceId, 1);
+}
+
+/** Fails loudly when Jaeger is not there: the suite must never pass by skipping. */
+export async function requireJaeger(): Promise<void> {
+  try {
+    await jaeger.services();
+  } catch (error) {
+    throw new Error(
+      `the e2e suite needs a running Jaeger (query API ${JAEGER_QUERY_URL}): ${(error as Error).message}\n` +
+        'Start one with `scripts/jaeger.sh start` (or see docs/e2e-and-compare.md for Docker).',
+      { cause: error },
+    );
+  }
+}
