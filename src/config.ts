@@ -38,6 +38,17 @@ export interface JaegerConfig {
   reporterTimeoutMs: number;
   /** Upper bound on how long shutdown waits for the last spans to be flushed. */
   closeTimeoutMs: number;
+  /** Spans buffered for the HTTP sender; past it new spans are dropped (and counted). */
+  maxQueueSize: number;
+}
+
+export interface BaggageLimits {
+  /** Keys accepted from inbound headers and sent onward (lower case). */
+  allowlist: string[];
+  /** Longest value, in UTF-8 bytes; longer values are truncated (and the span says so). */
+  maxValueBytes: number;
+  /** All baggage of one request together, in UTF-8 bytes; items past it are dropped. */
+  maxTotalBytes: number;
 }
 
 export interface Config {
@@ -50,6 +61,11 @@ export interface Config {
   tracingMode: TracingMode;
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
+  /** Node's limit on a request's header block (431 above it); Envoy's default is 60 KiB. */
+  maxHeaderBytes: number;
+  /** How often counters (spans dropped, baggage dropped/truncated) are also logged, when they changed. */
+  statsLogIntervalMs: number;
+  baggage: BaggageLimits;
   jaeger: JaegerConfig;
 }
 
@@ -220,6 +236,17 @@ export function loadConfig(env: Env = process.env): Config {
     tracingMode: r.oneOf(['TRACING_MODE'], TRACING_MODES, 'opentracing'),
     shutdownTimeoutMs: r.integer(['SHUTDOWN_TIMEOUT_MS'], 10_000, 0, 600_000),
     logLevel: r.oneOf(['LOG_LEVEL'], LOG_LEVELS, 'info'),
+    maxHeaderBytes: r.integer(['MAX_HEADER_BYTES'], 60 * 1024, 1024, 1024 * 1024),
+    statsLogIntervalMs: r.integer(['STATS_LOG_INTERVAL_MS'], 60_000, 1000, 3_600_000),
+    baggage: {
+      allowlist: r
+        .string(['BAGGAGE_ALLOWLIST'], 'user-agent')
+        .split(',')
+        .map((key) => key.trim().toLowerCase())
+        .filter(Boolean),
+      maxValueBytes: r.integer(['BAGGAGE_MAX_VALUE_BYTES'], 256, 1, 8192),
+      maxTotalBytes: r.integer(['BAGGAGE_MAX_TOTAL_BYTES'], 1024, 1, 32768),
+    },
     jaeger: {
       disabled: r.boolean(['JAEGER_DISABLED'], false),
       serviceName: r.optional(['JAEGER_SERVICE_NAME']),
@@ -234,6 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
       flushIntervalMs: r.integer(['JAEGER_REPORTER_FLUSH_INTERVAL'], 1000, 10, 60_000),
       reporterTimeoutMs: r.integer(['JAEGER_REPORTER_TIMEOUT'], 5000, 1, 600_000),
       closeTimeoutMs: r.integer(['TRACER_CLOSE_TIMEOUT_MS'], 3000, 0, 600_000),
+      maxQueueSize: r.integer(['JAEGER_REPORTER_MAX_QUEUE_SIZE'], 10_000, 1, 1_000_000),
     },
   };
   if (config.jaeger.agentPort === 6831) {

@@ -7,6 +7,8 @@ import type { RequestScope } from '../tracing/context.js';
 import { meshTraceIdOf } from '../tracing/mesh-headers.js';
 import { spanIds } from '../tracing/span-ids.js';
 import { sendText } from './text.js';
+import { redactHeaders } from '../log/redact.js';
+import type { ServiceMetrics } from '../metrics/metrics.js';
 
 export interface Lifecycle {
   /** Set when shutdown starts: /ready answers 503 so the mesh stops sending new requests. */
@@ -16,8 +18,21 @@ export interface Lifecycle {
 /** Envoy requires x-request-id to be a UUID-like token; anything else is replaced. */
 const REQUEST_ID = /^[0-9A-Za-z._:-]{1,128}$/;
 
-/** Request scope, x-request-id, and one access-log line per request. */
-function requestScope(logger: Logger) {
+export interface AppDeps {
+  logger: Logger;
+  lifecycle: Lifecycle;
+  metrics: ServiceMetrics;
+}
+
+function routeOf(req: Request): string {
+  const path: unknown = req.route?.path;
+  if (typeof path === 'string') return path;
+  if (Array.isArray(path)) return path.join('|');
+  return 'unmatched';
+}
+
+/** Request scope, x-request-id, one access-log line and the RED metrics per request. */
+function requestScope({ logger, metrics }: AppDeps) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     const inboundId = req.headers['x-request-id'];
@@ -26,13 +41,23 @@ function requestScope(logger: Logger) {
         typeof inboundId === 'string' && REQUEST_ID.test(inboundId) ? inboundId : randomUUID(),
       meshTraceId: meshTraceIdOf(req.headers),
     };
+    if (logger.isDebugEnabled())
+      logger.debug('request headers', { headers: redactHeaders(req.headers) });
     res.once('close', () => {
       const ids = scope.serverSpan ? spanIds(scope.serverSpan) : undefined;
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const labels = {
+        route: routeOf(req),
+        method: req.method,
+        status: String(res.writableFinished ? res.statusCode : 499),
+      };
+      metrics.requests.inc(labels);
+      metrics.duration.observe(labels, durationMs / 1000);
       logger.info('request', {
         method: req.method,
-        route: typeof req.route?.path === 'string' ? req.route.path : 'unmatched',
-        status: res.writableFinished ? res.statusCode : 499,
-        duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+        route: labels.route,
+        status: Number(labels.status),
+        duration_ms: durationMs,
         trace_id: ids?.traceId ?? scope.meshTraceId,
         span_id: ids?.spanId,
         request_id: scope.requestId,
@@ -47,7 +72,8 @@ function requestScope(logger: Logger) {
  * answers everywhere (also Express's own 404 and errors, which are HTML by default),
  * and the service's routes in between.
  */
-export function createApp(logger: Logger, lifecycle: Lifecycle, routes: Router): Express {
+export function createApp(deps: AppDeps, routes: Router): Express {
+  const { logger, lifecycle, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -57,7 +83,14 @@ export function createApp(logger: Logger, lifecycle: Lifecycle, routes: Router):
     lifecycle.draining ? sendText(res, 503, 'draining\n') : sendText(res, 200, 'ready\n'),
   );
 
-  app.use(requestScope(logger));
+  app.get('/metrics', async (_req, res) => {
+    res
+      .set('X-Content-Type-Options', 'nosniff')
+      .type(metrics.registry.contentType)
+      .send(await metrics.registry.metrics());
+  });
+
+  app.use(requestScope(deps));
   app.use(routes);
 
   app.use((req: Request, res: Response) =>

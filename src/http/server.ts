@@ -12,8 +12,18 @@ export interface RunningServer {
   drain(deadlineMs: number): Promise<void>;
 }
 
-export function listen(app: Express, port: number, host?: string): Promise<RunningServer> {
-  const server: Server = createServer(app);
+export interface ListenOptions {
+  port: number;
+  host?: string | undefined;
+  /** Larger header blocks are answered 431 by Node before any of our code runs. */
+  maxHeaderBytes: number;
+}
+
+export function listen(
+  app: Express,
+  { port, host, maxHeaderBytes }: ListenOptions,
+): Promise<RunningServer> {
+  const server: Server = createServer({ maxHeaderSize: maxHeaderBytes }, app);
   // Envoy keeps upstream connections open; stay open a little longer than its idle timeout
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {

@@ -9,6 +9,7 @@ import { createLogger } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { createTracing } from '../tracing/tracer.js';
 import type { Tracing } from '../tracing/tracer.js';
+import { createServiceMetrics } from '../metrics/metrics.js';
 import { FormatterClient } from './hello/formatter-client.js';
 import { helloRoutes } from './hello/routes.js';
 import { formatterRoutes } from './formatter/routes.js';
@@ -45,14 +46,21 @@ export async function startService(
   options: StartOptions,
 ): Promise<RunningService> {
   const logger = createLogger({ service: name, level: config.logLevel, stream: options.logStream });
+  const metrics = createServiceMetrics(name);
   const tracing = createTracing(config.jaeger, {
     serviceName: name,
     instrumented: isInstrumented(config),
     logger,
+    baggage: config.baggage,
+    metrics,
   });
   const lifecycle: Lifecycle = { draining: false };
-  const app = createApp(logger, lifecycle, routesFor(name, config, tracing, logger));
-  const server = await listen(app, options.port, options.host).catch(async (error: unknown) => {
+  const app = createApp({ logger, lifecycle, metrics }, routesFor(name, config, tracing, logger));
+  const server = await listen(app, {
+    port: options.port,
+    host: options.host,
+    maxHeaderBytes: config.maxHeaderBytes,
+  }).catch(async (error: unknown) => {
     await tracing.close();
     throw error;
   });

@@ -72,6 +72,11 @@ export interface SenderOptions {
   logger: JaegerLogger;
 }
 
+/** Decides, per baggage key, whether setBaggageItem may set it and how long it may be. */
+export interface BaggageRestrictionManager {
+  getRestriction(service: string, key: string): { keyAllowed: boolean; maxValueLength: number };
+}
+
 export interface JaegerTracer extends OtTracer {
   registerInjector(format: string, injector: Injector): void;
   registerExtractor(format: string, extractor: Extractor): void;
@@ -86,7 +91,9 @@ interface JaegerModule {
     options: {
       tags?: Record<string, string>;
       logger?: JaegerLogger;
+      metrics?: object;
       traceId128bit?: boolean;
+      baggageRestrictionManager?: BaggageRestrictionManager;
     },
   ) => JaegerTracer;
   SpanContext: SpanContextClass;
@@ -95,7 +102,7 @@ interface JaegerModule {
   RateLimitingSampler: new (perSecond: number) => Sampler;
   RemoteReporter: new (
     sender: unknown,
-    options: { logger: JaegerLogger; bufferFlushInterval: number },
+    options: { logger: JaegerLogger; bufferFlushInterval: number; metrics?: object },
   ) => Reporter;
   CompositeReporter: new (reporters: Reporter[]) => Reporter;
 }
@@ -117,7 +124,14 @@ const HTTPSender = (
 export const { Tracer, SpanContext, ConstSampler, ProbabilisticSampler, RateLimitingSampler } =
   jaeger;
 export const { RemoteReporter, CompositeReporter } = jaeger;
-export { UDPSender, HTTPSender };
+/** jaeger-client's metrics facade over a factory (initTracer wraps options.metrics the same way). */
+const JaegerMetrics = (
+  require('jaeger-client/dist/src/metrics/metrics.js') as {
+    default: new (factory: object) => object;
+  }
+).default;
+
+export { UDPSender, HTTPSender, JaegerMetrics };
 
 /** Full-width lower-case hex of an id Buffer (8 bytes -> 16 digits, 16 bytes -> 32). */
 export function hexOf(id: Buffer | null): string {

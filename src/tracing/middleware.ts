@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Tags } from 'opentracing';
 import { currentRequest, runWithSpan } from './context.js';
 import type { Tracing } from './tracer.js';
+import { inboundBaggageReport } from './propagation/propagator.js';
 
 /**
  * Starts the server span of an instrumented route: continued from the inbound (mesh)
@@ -12,8 +13,9 @@ export function serverSpan(tracing: Tracing): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const request = currentRequest();
     const route = typeof req.route?.path === 'string' ? req.route.path : 'unmatched';
+    const parent = tracing.extract(req.headers);
     const span = tracing.startSpan(`${req.method} ${route}`, {
-      childOf: tracing.extract(req.headers) ?? undefined,
+      childOf: parent ?? undefined,
       tags: {
         [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER,
         [Tags.COMPONENT]: 'express',
@@ -23,6 +25,26 @@ export function serverSpan(tracing: Tracing): RequestHandler {
       },
     });
     if (request) request.serverSpan = span;
+    // the span says what the baggage policy did to this request's inbound baggage
+    const report = parent ? inboundBaggageReport(parent) : undefined;
+    for (const item of report?.truncated ?? []) {
+      span.log({
+        event: 'baggage truncated',
+        key: item.key,
+        'original.bytes': item.originalBytes,
+        'kept.bytes': item.keptBytes,
+      });
+    }
+    if (report?.dropped.length) {
+      span.log({
+        event: 'baggage dropped',
+        count: report.dropped.length,
+        keys: report.dropped
+          .map((d) => d.key)
+          .slice(0, 20)
+          .join(','),
+      });
+    }
 
     let finished = false;
     const finish = () => {

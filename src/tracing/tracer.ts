@@ -1,12 +1,15 @@
 import { FORMAT_HTTP_HEADERS, FORMAT_TEXT_MAP, Tracer as NoopTracer } from 'opentracing';
 import type { Span, SpanOptions, Tracer } from 'opentracing';
-import type { JaegerConfig } from '../config.js';
+import type { BaggageLimits, JaegerConfig } from '../config.js';
+import type { ServiceMetrics } from '../metrics/metrics.js';
+import { BaggagePolicy } from './propagation/baggage-policy.js';
 import type { Logger } from '../log/logger.js';
 import { ConsoleSpanReporter } from './console-reporter.js';
 import {
   CompositeReporter,
   ConstSampler,
   HTTPSender,
+  JaegerMetrics,
   ProbabilisticSampler,
   RateLimitingSampler,
   RemoteReporter,
@@ -61,6 +64,7 @@ function createReporter(
   config: JaegerConfig,
   logger: Logger,
   jaegerLogger: JaegerLogger,
+  metrics: object,
 ): Reporter {
   const sender = config.endpoint
     ? new HTTPSender({
@@ -72,6 +76,7 @@ function createReporter(
   const remote = new RemoteReporter(sender, {
     logger: jaegerLogger,
     bufferFlushInterval: config.flushIntervalMs,
+    metrics,
   });
   return config.logSpans
     ? new CompositeReporter([new ConsoleSpanReporter(logger), remote])
@@ -94,7 +99,13 @@ export function describeReporting(config: JaegerConfig): string {
 
 export function createTracing(
   config: JaegerConfig,
-  options: { serviceName: string; instrumented: boolean; logger: Logger },
+  options: {
+    serviceName: string;
+    instrumented: boolean;
+    logger: Logger;
+    baggage: BaggageLimits;
+    metrics: ServiceMetrics;
+  },
 ): Tracing {
   const log = new SpanLogger(options.logger);
   if (!options.instrumented) {
@@ -115,18 +126,31 @@ export function createTracing(
 
   const serviceName = config.serviceName ?? options.serviceName;
   const jaegerLogger = rateLimitedJaegerLogger(options.logger);
+  const jaegerMetrics = new JaegerMetrics(options.metrics.jaegerFactory);
+  const policy = new BaggagePolicy(options.baggage);
   const tracer: JaegerTracer = new JaegerTracerClass(
     serviceName,
-    createReporter(config, options.logger, jaegerLogger),
+    createReporter(config, options.logger, jaegerLogger, jaegerMetrics),
     createSampler(config),
     {
       tags: config.tags,
       logger: jaegerLogger,
+      metrics: jaegerMetrics,
+      // setBaggageItem obeys the same allowlist and value cap as inbound baggage
+      baggageRestrictionManager: {
+        getRestriction: (_service, key) => ({
+          keyAllowed: policy.isAllowed(key),
+          maxValueLength: options.baggage.maxValueBytes,
+        }),
+      },
       // Envoy makes 128-bit trace ids; ours must be as wide so both halves of a trace match
       traceId128bit: true,
     },
   );
-  const propagator = new MeshPropagator(config.propagation);
+  const propagator = new MeshPropagator(config.propagation, policy, (report) => {
+    for (const { reason } of report.dropped) options.metrics.baggageDropped.inc({ reason });
+    options.metrics.baggageTruncated.inc(report.truncated.length);
+  });
   tracer.registerInjector(FORMAT_HTTP_HEADERS, propagator);
   tracer.registerExtractor(FORMAT_HTTP_HEADERS, propagator);
   tracer.registerInjector(FORMAT_TEXT_MAP, propagator);

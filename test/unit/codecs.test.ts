@@ -11,7 +11,9 @@ import {
 import { MeshPropagator } from '../../src/tracing/propagation/propagator.js';
 import { ConstSampler, Tracer } from '../../src/tracing/jaeger.js';
 import type { JaegerSpanContext, Reporter } from '../../src/tracing/jaeger.js';
+import { loadConfig } from '../../src/config.js';
 import type { PropagationFormat } from '../../src/config.js';
+import { BaggagePolicy } from '../../src/tracing/propagation/baggage-policy.js';
 
 const headers = (h: Record<string, string>) => toHeaderMap(h);
 
@@ -23,7 +25,10 @@ const nullReporter: Reporter = {
 
 function tracerWith(formats: PropagationFormat[]) {
   const tracer = new Tracer('unit', nullReporter, new ConstSampler(true), { traceId128bit: true });
-  const propagator = new MeshPropagator(formats);
+  const propagator = new MeshPropagator(
+    formats,
+    new BaggagePolicy(loadConfig({ app_name: 'hello', BAGGAGE_ALLOWLIST: 'user-agent,k' }).baggage),
+  );
   tracer.registerInjector(FORMAT_HTTP_HEADERS, propagator);
   tracer.registerExtractor(FORMAT_HTTP_HEADERS, propagator);
   return tracer;

@@ -12,6 +12,10 @@ import {
 import { toHeaderMap } from './headers.js';
 import type { OutgoingHeaders } from './headers.js';
 import type { Codec, WireContext } from './types.js';
+import type { BaggagePolicy, BaggageReport } from './baggage-policy.js';
+
+/** Where the propagator reports what the baggage policy did (counters). */
+export type BaggageReportSink = (report: BaggageReport) => void;
 
 const CODECS: Record<PropagationFormat, Codec> = {
   b3: b3Codec,
@@ -24,11 +28,17 @@ const ZERO_ID = /^0*$/;
 
 /** Contexts whose sender left the sampling decision to us (B3 without x-b3-sampled). */
 const deferredSampling = new WeakSet<object>();
+/** What the baggage policy did to an inbound context, for the server span to log. */
+const inboundReports = new WeakMap<object, BaggageReport>();
 /** W3C tracestate, kept per local trace (jaeger-client shares one sampling state object per trace). */
 const tracestates = new WeakMap<object, string>();
 
 function samplingStateOf(context: JaegerSpanContext): object {
   return (context as unknown as { _samplingState: object })._samplingState;
+}
+
+export function inboundBaggageReport(context: JaegerSpanContext): BaggageReport | undefined {
+  return inboundReports.get(context);
 }
 
 export function isSamplingDeferred(context: JaegerSpanContext): boolean {
@@ -45,8 +55,22 @@ export function isSamplingDeferred(context: JaegerSpanContext): boolean {
 export class MeshPropagator implements Injector, Extractor {
   private readonly codecs: Codec[];
 
-  constructor(formats: readonly PropagationFormat[]) {
+  constructor(
+    formats: readonly PropagationFormat[],
+    private readonly policy: BaggagePolicy,
+    private readonly onReport: BaggageReportSink = () => undefined,
+  ) {
     this.codecs = formats.map((format) => CODECS[format]);
+  }
+
+  private bounded(baggage: Readonly<Record<string, string>>): {
+    baggage: Record<string, string>;
+    report: BaggageReport;
+  } {
+    const result = this.policy.apply(baggage);
+    if (result.report.dropped.length || result.report.truncated.length)
+      this.onReport(result.report);
+    return result;
   }
 
   extract(carrier: Record<string, unknown>): JaegerSpanContext | null {
@@ -57,11 +81,21 @@ export class MeshPropagator implements Injector, Extractor {
       wire ??= codec.extract(headers);
       baggage = { ...codec.extractBaggage(headers), ...baggage };
     }
-    baggage = { ...baggage, ...readPrefixedBaggage(headers, MESH_BAGGAGE_PREFIX) };
+    const bounded = this.bounded({
+      ...baggage,
+      ...readPrefixedBaggage(headers, MESH_BAGGAGE_PREFIX),
+    });
+    baggage = bounded.baggage;
+    const remember = (context: JaegerSpanContext) => {
+      if (bounded.report.dropped.length || bounded.report.truncated.length)
+        inboundReports.set(context, bounded.report);
+      return context;
+    };
 
     if (!wire) {
       // no usable ids: a new root trace, but inbound baggage still applies to it
-      return Object.keys(baggage).length ? SpanContext.withStringIds('', '', '', 0, baggage) : null;
+      const hasNews = Object.keys(baggage).length || bounded.report.dropped.length;
+      return hasNews ? remember(SpanContext.withStringIds('', '', '', 0, baggage)) : null;
     }
     const flags = (wire.sampled ? SAMPLED_FLAG : 0) | (wire.debug ? DEBUG_FLAG : 0);
     const context = SpanContext.withStringIds(
@@ -73,7 +107,7 @@ export class MeshPropagator implements Injector, Extractor {
     );
     if (wire.sampled === undefined) deferredSampling.add(context);
     if (wire.tracestate) tracestates.set(samplingStateOf(context), wire.tracestate);
-    return context;
+    return remember(context);
   }
 
   inject(context: JaegerSpanContext, carrier: OutgoingHeaders): void {
@@ -91,7 +125,8 @@ export class MeshPropagator implements Injector, Extractor {
     const tracestate = tracestates.get(samplingStateOf(context));
     if (tracestate) wire.tracestate = tracestate;
 
-    const baggage = context.baggage;
+    // whatever was set in-process, the wire only ever carries bounded, allowlisted baggage
+    const { baggage } = this.bounded(context.baggage);
     for (const codec of this.codecs) codec.inject(wire, baggage, carrier);
     writePrefixedBaggage(baggage, MESH_BAGGAGE_PREFIX, carrier);
   }
