@@ -92,7 +92,7 @@ function summaryRows(s: TraceSummary): [string, string][] {
     ['depth', String(s.depth)],
     ['duration', formatDuration(s.durationUs)],
     ['tags / logs', `${s.tags} / ${s.logs}`],
-    ['baggage', s.baggageKeys.join(', ') || '-'],
+    ['baggage', s.baggageKeys.map((key) => `${key}=${s.baggage[key] ?? ''}`).join(', ') || '-'],
     ['errors', String(s.errorSpans)],
     ['orphans', String(s.orphanSpans)],
   ];

@@ -19,6 +19,8 @@ export interface TraceSummary {
   tags: number;
   logs: number;
   baggageKeys: string[];
+  /** Each baggage item with the first value seen for it. */
+  baggage: Record<string, string>;
   errorSpans: number;
   /** Spans whose parent is referenced but missing: the trace is broken or incomplete. */
   orphanSpans: number;
@@ -38,12 +40,12 @@ export interface OneSidedDetail {
 export function summarize(traceId: string, roots: readonly SpanNode[]): TraceSummary {
   const nodes = [...walk(roots)].map(({ node }) => node);
   const services: string[] = [];
-  const baggageKeys = new Set<string>();
+  const baggage: Record<string, string> = {};
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const node of nodes) {
     if (!services.includes(node.service)) services.push(node.service);
-    for (const key of Object.keys(node.baggage)) baggageKeys.add(key);
+    for (const [key, value] of Object.entries(node.baggage)) baggage[key] ??= value;
     first = Math.min(first, node.startTime);
     last = Math.max(last, node.startTime + node.durationUs);
   }
@@ -58,7 +60,8 @@ export function summarize(traceId: string, roots: readonly SpanNode[]): TraceSum
     durationUs: nodes.length ? last - first : 0,
     tags: nodes.reduce((sum, n) => sum + n.tagCount, 0),
     logs: nodes.reduce((sum, n) => sum + n.logCount, 0),
-    baggageKeys: [...baggageKeys].sort(),
+    baggageKeys: Object.keys(baggage).sort(),
+    baggage,
     errorSpans: count((n) => n.error),
     orphanSpans: count((n) => n.parentMissing),
   };

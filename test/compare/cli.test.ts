@@ -1,0 +1,259 @@
+/**
+ * The whole command, driven through run() with Jaeger's recorded answers: what it prints,
+ * what it asks Jaeger, and its exit codes.
+ */
+import { run } from '../../src/compare/cli.js';
+import type { FetchJson } from '../../src/compare/jaeger-client.js';
+import type { Comparison } from '../../src/compare/compare.js';
+import { bodyOf, ids, recorded, replaying } from './recorded.js';
+
+const ALL = [
+  recorded.instrumented,
+  recorded.headersOnly,
+  recorded.search,
+  recorded.services,
+  recorded.notFound,
+];
+const LATEST_HELLO = 'service=hello,operation=GET /sayHello/:name,tag.http.url=' + searchedUrl();
+
+function searchedUrl(): string {
+  const tags = new URL(recorded.search.request, 'http://x').searchParams.get('tags') ?? '{}';
+  return (JSON.parse(tags) as Record<string, string>)['http.url'] ?? '';
+}
+
+/** fetchJson: recorded answers by default; null for the real HTTP client. */
+async function compare(
+  argv: string[],
+  options: { env?: Record<string, string>; fetchJson?: FetchJson | null } = {},
+) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const fetchJson = options.fetchJson === null ? undefined : (options.fetchJson ?? replaying(ALL));
+  const code = await run({
+    argv,
+    env: options.env ?? {},
+    columns: undefined,
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+    fetchJson,
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describe('compare (text)', () => {
+  it('prints both span trees side by side, then the summary and the difference', async () => {
+    const { code, stdout, stderr } = await compare([
+      '--a',
+      ids.instrumented,
+      '--b',
+      ids.headersOnly,
+      '--width',
+      '200',
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe('Jaeger: http://localhost:16686');
+    expect(lines[2]).toMatch(
+      new RegExp(`^A: trace ${ids.instrumented} +│ B: trace ${ids.headersOnly}$`),
+    );
+    const tree = lines.slice(5, lines.indexOf('', 5));
+    const left = tree.map((line) => line.split(/ │(?: |$)/)[0]?.trimEnd() ?? '');
+    const spanTitles = left.filter((line) => line.includes(': '));
+    expect(spanTitles).toEqual([
+      'istio-ingressgateway: hello.default.svc.cluster.local:8080/*  [mesh]',
+      '└─ hello: GET /sayHello/:name',
+      '   └─ hello: GET /formatGreeting',
+      '      └─ formatter: GET /formatGreeting',
+      '         └─ formatter: format-greeting',
+    ]);
+    expect(stdout).toMatch(
+      /│ {3}\d+\.\d\dms · 6 tags · 2 logs · baggage user-agent=Mozilla\/3\.0 \(Netscape; I\)/,
+    );
+    expect(stdout).toMatch(/ {2}spans +5 \(1 mesh, 4 application\) +1 \(1 mesh, 0 application\)\n/);
+    expect(stdout).toMatch(
+      / {2}services +istio-ingressgateway, hello, formatter +istio-ingressgateway\n/,
+    );
+    expect(stdout).toMatch(/ {2}depth +5 +1\n/);
+    expect(stdout).toMatch(/ {2}baggage +user-agent=Mozilla\/3\.0 \(Netscape; I\) +-\n/);
+    expect(stdout).toContain(
+      [
+        "What A shows that B doesn't:",
+        '  4 application spans:',
+        '    hello GET /sayHello/:name',
+        '    hello GET /formatGreeting',
+        '    formatter GET /formatGreeting',
+        '    formatter format-greeting',
+        '  services: hello, formatter',
+        '  baggage: user-agent',
+      ].join('\n'),
+    );
+    expect(stdout).toContain("What B shows that A doesn't:\n  nothing\n");
+  });
+
+  it('keeps every line within --width', async () => {
+    const { stdout } = await compare([
+      '--a',
+      ids.instrumented,
+      '--b',
+      ids.headersOnly,
+      '--width',
+      '80',
+    ]);
+    const tree = stdout.split('\n').filter((line) => line.includes(' │ '));
+    expect(tree.length).toBeGreaterThan(5);
+    for (const line of tree) expect([...line].length).toBeLessThanOrEqual(80);
+    expect(stdout).toContain('…');
+  });
+
+  it('picks the latest trace of a route by start time, whatever order Jaeger answers in', async () => {
+    for (const reverse of [false, true]) {
+      const search = structuredClone(recorded.search);
+      const body = bodyOf(search) as { data: unknown[] };
+      if (reverse) body.data.reverse();
+      search.body = body;
+      const fetchJson = replaying([search, recorded.headersOnly]);
+      const { code, stdout } = await compare(
+        ['--a', LATEST_HELLO, '--b', ids.headersOnly, '--json'],
+        { fetchJson },
+      );
+      expect(code).toBe(0);
+      expect((JSON.parse(stdout) as Comparison).a.traceId).toBe(ids.latestOfSearch);
+      expect(body.data).toHaveLength(2);
+    }
+  });
+
+  it('asks Jaeger for the service, operation, tags and a time window', async () => {
+    const fetchJson = replaying(ALL);
+    await compare(['--a', LATEST_HELLO + ',lookback=2h', '--b', ids.headersOnly], { fetchJson });
+    const search = new URL(fetchJson.requests.find((r) => r.includes('?')) ?? '');
+    expect(search.origin + search.pathname).toBe('http://localhost:16686/api/traces');
+    expect(search.searchParams.get('service')).toBe('hello');
+    expect(search.searchParams.get('operation')).toBe('GET /sayHello/:name');
+    expect(JSON.parse(search.searchParams.get('tags') ?? '')).toEqual({
+      'http.url': searchedUrl(),
+    });
+    const window =
+      Number(search.searchParams.get('end')) - Number(search.searchParams.get('start'));
+    expect(window).toBe(2 * 3600 * 1_000_000);
+  });
+
+  it('uses --jaeger, else JAEGER_QUERY_URL, else localhost:16686', async () => {
+    const asked = async (argv: string[], env: Record<string, string>) => {
+      const fetchJson = replaying(ALL);
+      await compare([...argv, '--a', ids.instrumented, '--b', ids.headersOnly], { env, fetchJson });
+      return new URL(fetchJson.requests[0] ?? '').origin;
+    };
+    expect(await asked([], {})).toBe('http://localhost:16686');
+    expect(await asked([], { JAEGER_QUERY_URL: 'http://jaeger:16686' })).toBe(
+      'http://jaeger:16686',
+    );
+    expect(
+      await asked(['--jaeger', 'http://other:1/'], { JAEGER_QUERY_URL: 'http://jaeger:16686' }),
+    ).toBe('http://other:1');
+  });
+});
+
+describe('compare --json', () => {
+  it('prints the same comparison as data', async () => {
+    const { code, stdout } = await compare([
+      '--a',
+      ids.instrumented,
+      '--b',
+      ids.headersOnly,
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const data = JSON.parse(stdout) as Comparison;
+    expect(data.jaeger).toBe('http://localhost:16686');
+    expect(data.a).toMatchObject({ traceId: ids.instrumented, selected: 'given by id' });
+    expect(data.a.summary).toMatchObject({ spans: 5, meshSpans: 1, applicationSpans: 4, depth: 5 });
+    expect(data.b.summary).toMatchObject({
+      spans: 1,
+      meshSpans: 1,
+      applicationSpans: 0,
+      depth: 1,
+      baggageKeys: [],
+    });
+    const root = data.a.spans[0];
+    expect(root).toMatchObject({
+      service: 'istio-ingressgateway',
+      origin: 'mesh',
+      parentSpanId: '',
+    });
+    expect(root?.children[0]).toMatchObject({
+      service: 'hello',
+      operation: 'GET /sayHello/:name',
+      origin: 'application',
+    });
+    expect(data.onlyInA.services).toEqual(['hello', 'formatter']);
+  });
+});
+
+describe('failures', () => {
+  it('exits 1 with a message when a trace is not in Jaeger', async () => {
+    const missing = new URL(recorded.notFound.request, 'http://x').pathname.split('/').pop() ?? '';
+    const { code, stdout, stderr } = await compare(['--a', missing, '--b', ids.headersOnly]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      `compare: trace ${missing} was not found in Jaeger at http://localhost:16686\n`,
+    );
+  });
+
+  it('exits 1 when no trace matches a "latest" selector', async () => {
+    const empty = {
+      ...recorded.search,
+      body: { data: [], total: 0, limit: 0, offset: 0, errors: null },
+    };
+    const { code, stderr } = await compare(['--a', LATEST_HELLO, '--b', ids.headersOnly], {
+      fetchJson: replaying([empty, recorded.headersOnly]),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /no trace found for latest trace of service=hello, operation="GET \/sayHello\/:name"/,
+    );
+  });
+
+  it('exits 1 when Jaeger cannot be reached', async () => {
+    const { code, stderr } = await compare(
+      ['--a', ids.instrumented, '--b', ids.headersOnly, '--jaeger', 'http://127.0.0.1:9'],
+      {
+        fetchJson: null,
+      },
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot reach Jaeger at http:\/\/127\.0\.0\.1:9\/api\/traces\//);
+  });
+
+  it.each([
+    [[], /both --a and --b are required/],
+    [['--a', ids.instrumented], /both --a and --b are required/],
+    [['--a', 'x=1', '--b', ids.headersOnly], /unknown key "x"/],
+    [['--a', ids.instrumented, '--b', 'hello'], /neither a trace id/],
+    [['--a', ids.instrumented, '--b', ids.headersOnly, '--colour'], /Unknown option '--colour'/],
+    [
+      ['--a', ids.instrumented, '--b', ids.headersOnly, 'extra'],
+      /Unexpected argument 'extra'|positional/,
+    ],
+    [
+      ['--a', ids.instrumented, '--b', ids.headersOnly, '--jaeger', 'ftp://x'],
+      /not an http\(s\) URL/,
+    ],
+    [['--a', ids.instrumented, '--b', ids.headersOnly, '--width', '10'], /--width "10"/],
+  ])('exits 2 with the usage for %j', async (argv, message) => {
+    const fetchJson = replaying(ALL);
+    const { code, stdout, stderr } = await compare(argv, { fetchJson });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr).toContain('Usage: npm run compare -- --a TRACE --b TRACE');
+    expect(fetchJson.requests).toEqual([]);
+  });
+
+  it('prints the usage on --help and exits 0', async () => {
+    const { code, stdout } = await compare(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: npm run compare/);
+  });
+});
