@@ -4,11 +4,11 @@ import type { BaggageLimits, JaegerConfig } from '../config.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import { BaggagePolicy } from './propagation/baggage-policy.js';
 import type { Logger } from '../log/logger.js';
+import { BoundedHttpSender } from './bounded-http-sender.js';
 import { ConsoleSpanReporter } from './console-reporter.js';
 import {
   CompositeReporter,
   ConstSampler,
-  HTTPSender,
   JaegerMetrics,
   ProbabilisticSampler,
   RateLimitingSampler,
@@ -67,9 +67,10 @@ function createReporter(
   metrics: object,
 ): Reporter {
   const sender = config.endpoint
-    ? new HTTPSender({
+    ? new BoundedHttpSender({
         endpoint: config.endpoint,
         timeoutMs: config.reporterTimeoutMs,
+        maxQueueSize: config.maxQueueSize,
         logger: jaegerLogger,
       })
     : new UDPSender({ host: config.agentHost, port: config.agentPort, logger: jaegerLogger });

@@ -101,6 +101,8 @@ function toCollected(service: string, span: ThriftSpan): CollectedSpan {
 export class ThriftCollector {
   readonly spans: CollectedSpan[] = [];
   batches = 0;
+  /** Play a slow collector: accept the batch, answer only after this long. */
+  answerDelayMs = 0;
   private server: Server | undefined;
 
   get endpoint(): string {
@@ -118,7 +120,7 @@ export class ThriftCollector {
           this.batches++;
           for (const span of batch.spans)
             this.spans.push(toCollected(batch.process.serviceName, span));
-          res.writeHead(202).end();
+          setTimeout(() => res.writeHead(202).end(), this.answerDelayMs);
         } catch (error) {
           res.writeHead(400).end(String(error));
         }

@@ -159,7 +159,13 @@ describe('/metrics', () => {
       await chain.get('/sayHello/Bender');
       await chain.get('/sayHello/');
       await chain.collector.waitFor((s) => s.length >= 4);
-      const text = (await chain.get('/metrics')).text;
+      // the reporter counts a batch once the collector's answer is back: poll, bounded
+      const deadline = Date.now() + 5000;
+      let text = (await chain.get('/metrics')).text;
+      while (!/reporter_spans\{result="ok",service="hello"\} 2$/m.test(text) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        text = (await chain.get('/metrics')).text;
+      }
       expect(text).toMatch(
         /^http_server_requests_total\{route="\/sayHello\/:name",method="GET",status="200",service="hello"\} 1$/m,
       );
