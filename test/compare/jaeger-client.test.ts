@@ -45,8 +45,9 @@ describe('toTrace', () => {
     [
       'an object tag value',
       (t: Record<string, unknown>) => {
-        const span = (t['spans'] as Record<string, unknown>[])[0] as { tags: { value: unknown }[] };
-        (span.tags[0] as { value: unknown }).value = { nested: true };
+        const spans = t['spans'] as { tags: { value: unknown }[] }[];
+        const tagged = spans.find((span) => span.tags.length > 0);
+        (tagged?.tags[0] as { value: unknown }).value = { nested: true };
       },
     ],
   ])('rejects %s', (_what, breakIt) => {

@@ -20,7 +20,7 @@ const NETSCAPE = 'Mozilla/3.0 (Netscape; I)';
 // one name for both instrumented requests, so a search can return exactly these two
 const NAME = `Calculon${hex(3)}`;
 
-let services: ServiceProcess[] = [];
+const services: ServiceProcess[] = [];
 let searchFromUs = 0;
 let older: MeshAnswer;
 let instrumented: MeshAnswer;
@@ -48,32 +48,30 @@ function compare(...args: string[]): Promise<Run> {
   });
 }
 
-beforeAll(async () => {
+/** formatter, then hello in front of it; both recorded for afterAll as soon as they run. */
+async function chain(label: string, extra: Record<string, string>): Promise<ServiceProcess> {
   const formatter = await startService({
-    label: 'formatter',
-    env: serviceEnv('formatter', VIA_COLLECTOR),
+    label: `formatter${label}`,
+    env: serviceEnv('formatter', VIA_COLLECTOR, extra),
   });
+  services.push(formatter);
   const hello = await startService({
-    label: 'hello',
+    label: `hello${label}`,
     env: serviceEnv('hello', VIA_AGENT, {
+      ...extra,
       formatter_host: '127.0.0.1',
       formatter_port: String(formatter.port),
     }),
   });
-  const plain = { TRACING_MODE: 'headers-only' };
-  const plainFormatter = await startService({
-    label: 'formatter (headers-only)',
-    env: serviceEnv('formatter', VIA_COLLECTOR, plain),
-  });
-  const plainHello = await startService({
-    label: 'hello (headers-only)',
-    env: serviceEnv('hello', VIA_AGENT, {
-      ...plain,
-      formatter_host: '127.0.0.1',
-      formatter_port: String(plainFormatter.port),
-    }),
-  });
-  services = [hello, formatter, plainHello, plainFormatter];
+  services.push(hello);
+  return hello;
+}
+
+beforeAll(async () => {
+  const [hello, plainHello] = await Promise.all([
+    chain('', {}),
+    chain(' (headers-only)', { TRACING_MODE: 'headers-only' }),
+  ]);
 
   searchFromUs = Date.now() * 1000;
   older = await throughIngress(hello.url, `/sayHello/${NAME}`);
