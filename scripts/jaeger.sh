@@ -20,6 +20,7 @@ set -euo pipefail
 
 # The Jaeger release to build: v2.20.0. Its module path has no /v2 suffix, so Go cannot
 # name it by that tag; this is the commit the v2.20.0 tag points at.
+JAEGER_RELEASE=v2.20.0
 JAEGER_COMMIT=798e4b0fcf22609e381df764a01461affd813e1e
 # Fallback when the module proxy will not serve that commit: the v1 tag of an older v2
 # release (v1.76.0 is the same code as v2.13.0), which the proxy knows as a version.
@@ -53,7 +54,6 @@ running_pid() {
 
 find_binary() {
   if [[ -n "${JAEGER_BIN:-}" ]]; then
-    [[ -x "$JAEGER_BIN" ]] || die "JAEGER_BIN=$JAEGER_BIN is not an executable"
     echo "$JAEGER_BIN"
   elif command -v jaeger >/dev/null 2>&1; then
     command -v jaeger
@@ -69,7 +69,7 @@ build_binary() {
   command -v go >/dev/null 2>&1 || die "no jaeger binary and no Go toolchain to build one; install Go, set JAEGER_BIN, or use Docker (see docs/e2e-and-compare.md)"
   mkdir -p "$cache"
   local tmp="$cache/jaeger.building.$$"
-  say "building Jaeger v2.20.0 ($JAEGER_MODULE@$JAEGER_COMMIT); the first build takes many minutes"
+  say "building Jaeger $JAEGER_RELEASE ($JAEGER_MODULE@$JAEGER_COMMIT); the first build takes many minutes"
   if GOBIN="$cache/gobin.$$" go install "$JAEGER_MODULE/cmd/jaeger@$JAEGER_COMMIT"; then
     mv "$cache/gobin.$$/jaeger" "$cached_bin"
     rmdir "$cache/gobin.$$"
@@ -91,6 +91,9 @@ build_binary() {
 
 # Finds the binary, or builds it once: a second caller waits for the first one's build.
 ensure_binary() {
+  if [[ -n "${JAEGER_BIN:-}" && ! -x "$JAEGER_BIN" ]]; then
+    die "JAEGER_BIN=$JAEGER_BIN is not an executable"
+  fi
   local bin
   if bin="$(find_binary)"; then
     echo "$bin"
