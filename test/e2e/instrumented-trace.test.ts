@@ -59,9 +59,9 @@ afterAll(async () => {
   await router?.stop();
 });
 
-function services(): { hello: ServiceProcess } {
+function helloUrl(): string {
   if (!hello) throw new Error('hello did not start');
-  return { hello };
+  return hello.url;
 }
 
 describe('GET /sayHello/:name (instrumented) through the mesh', () => {
@@ -71,7 +71,7 @@ describe('GET /sayHello/:name (instrumented) through the mesh', () => {
 
   beforeAll(async () => {
     // leading zeros on purpose: an id cut or stripped anywhere would split the trace
-    answer = await throughIngress(services().hello.url, '/sayHello/Bender', {
+    answer = await throughIngress(helloUrl(), '/sayHello/Bender', {
       ingress: newIngress(`000${hex(16).slice(3)}`),
     });
     trace = await waitForSpans(answer.ingress.traceId, 5);
@@ -166,7 +166,7 @@ describe('GET /sayHello/:name (instrumented) through the mesh', () => {
 
 describe('mesh routing on baggage', () => {
   it('sends a Netscape user agent to formatter v2, and the trace shows v2 and the baggage', async () => {
-    const answer = await throughIngress(services().hello.url, '/sayHello/Fry', {
+    const answer = await throughIngress(helloUrl(), '/sayHello/Fry', {
       userAgent: NETSCAPE,
     });
     expect(answer.text).toBe(V2('Fry'));
@@ -183,12 +183,12 @@ describe('mesh routing on baggage', () => {
 
 describe('GET /sayHello2/:name (the headers-only route) on the instrumented hello', () => {
   it('adds no hello span: formatter (instrumented) hangs straight off the ingress span', async () => {
-    const answer = await throughIngress(services().hello.url, '/sayHello2/Leela');
+    const answer = await throughIngress(helloUrl(), '/sayHello2/Leela');
     expect(answer.text).toBe(V1('Leela'));
     // formatter's two spans and the ingress span arrive; hello's would have come with them
     const trace = await waitForSpans(answer.ingress.traceId, 3);
     // hello flushes in order: once a later request's hello spans are in, this one's would be too
-    const later = await throughIngress(services().hello.url, '/sayHello/Amy');
+    const later = await throughIngress(helloUrl(), '/sayHello/Amy');
     await waitForSpans(later.ingress.traceId, 5);
     await jaegerSettled();
     const settled = await jaeger.trace(answer.ingress.traceId);
