@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: what the tracing costs, side by side on the same chain. Prints the
+ * machine, a table per measured figure, and with --json writes the same to a file.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runBench } from './bench.js';
+import { USAGE, parseOptions } from './cli.js';
+import { machineLines, roundsTable, soakTable, summaryTable } from './table.js';
+
+const PROJECT_BUILD = fileURLToPath(new URL('../../../../dist/main.js', import.meta.url));
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!existsSync(PROJECT_BUILD)) {
+    process.stderr.write(`${PROJECT_BUILD} is missing: run npm run build (npm run bench does)\n`);
+    return 2;
+  }
+  const progress = (line: string) => process.stderr.write(`  ${line}\n`);
+  const report = await runBench(options, progress);
+  const out = [
+    '',
+    '# hello-app tracing benchmark',
+    '',
+    machineLines(report.machine),
+    `Load:   ${options.connections} connections, ${options.durationS} s per mode and round, ${options.rounds} round(s) after a ${options.warmupS} s warm-up; LOG_LEVEL=${options.logLevel}, flush interval ${options.flushIntervalMs} ms`,
+    '',
+    '## Per mode (medians over the rounds; ratios are per round against headers-only, then the median)',
+    '',
+    summaryTable(report.summary),
+    '',
+    '## Every round',
+    '',
+    roundsTable(report.runs, options.modes),
+  ];
+  if (report.soak.length)
+    out.push('', `## Soak (${options.soak} requests per mode)`, '', soakTable(report.soak));
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (options.json) {
+    writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`  figures written to ${options.json}\n`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,239 @@
+/**
+ * The benchmark's smoke test: its span counters agree with a real Thrift decoder and
+ * with protobuf's wire format, and `npm run bench` runs end to end in a tiny
+ * configuration, printing every column for every mode. The figures themselves are never
+ * asserted: they depend on the machine.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { spansInOtlpExport } from '../../bench/sinks/otlp.js';
+import { SpanTally } from '../../bench/sinks/tally.js';
+import { spansInBatch, spansInEmitBatch } from '../../bench/sinks/thrift.js';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+
+interface ThriftType<T> {
+  new (value: T): T;
+  rw: { toBuffer(value: T): { err: Error | null; value: Buffer } };
+  fromBuffer(buffer: Buffer): T;
+}
+interface BatchValue {
+  process: object;
+  spans: object[];
+}
+interface AgentModel {
+  Agent: {
+    emitBatch: {
+      ArgumentsMessage: new (value: object) => object;
+      argumentsMessageRW: { toBuffer(value: object): { err: Error | null; value: Buffer } };
+    };
+  };
+}
+const { Thrift } = require('thriftrw') as { Thrift: new (options: object) => object };
+const jaegerThrift = (
+  require('jaeger-client/dist/src/thrift.js') as {
+    default: { loadJaegerThriftDefinition(): string; buildAgentThriftPath(): string };
+  }
+).default;
+const model = new Thrift({
+  source: jaegerThrift.loadJaegerThriftDefinition(),
+  allowOptionalArguments: true,
+}) as { Batch: ThriftType<BatchValue> };
+const agent = new Thrift({
+  entryPoint: jaegerThrift.buildAgentThriftPath(),
+  allowOptionalArguments: true,
+  allowFilesystemAccess: true,
+}) as AgentModel;
+
+const int64 = (n: number) => {
+  const buffer = Buffer.alloc(8);
+  buffer.writeBigUInt64BE(BigInt(n));
+  return buffer;
+};
+
+/** A span with every kind of field the reader must skip: strings, lists of structs, doubles, bools. */
+function span(traceLow: number, traceHigh: number, id: number) {
+  const tag = (key: string, extra: object) => ({ key, ...extra });
+  return {
+    traceIdLow: int64(traceLow),
+    traceIdHigh: int64(traceHigh),
+    spanId: int64(id),
+    parentSpanId: int64(0),
+    operationName: `GET /op/${id}`,
+    references: [
+      { refType: 'CHILD_OF', traceIdLow: int64(1), traceIdHigh: int64(0), spanId: int64(2) },
+    ],
+    flags: 1,
+    startTime: int64(1_700_000_000_000_000),
+    duration: int64(1234),
+    tags: [
+      tag('http.url', { vType: 'STRING', vStr: 'http://x/y?name=Bender' }),
+      tag('ratio', { vType: 'DOUBLE', vDouble: 0.5 }),
+      tag('error', { vType: 'BOOL', vBool: true }),
+      tag('status', { vType: 'LONG', vLong: int64(200) }),
+    ],
+    logs: [{ timestamp: int64(1), fields: [tag('event', { vType: 'STRING', vStr: 'greeting' })] }],
+  };
+}
+
+function batchOf(spans: object[]): BatchValue {
+  return {
+    process: {
+      serviceName: 'hello',
+      tags: [{ key: 'hostname', vType: 'STRING', vStr: 'bench' }],
+    },
+    spans,
+  };
+}
+
+/** Minimal protobuf writer for the OTLP cross-check. */
+function varint(n: number): Buffer {
+  const bytes: number[] = [];
+  while (n > 127) {
+    bytes.push((n % 128) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  bytes.push(n);
+  return Buffer.from(bytes);
+}
+const len = (id: number, body: Buffer) =>
+  Buffer.concat([varint(id * 8 + 2), varint(body.length), body]);
+const num = (id: number, n: number) => Buffer.concat([varint(id * 8), varint(n)]);
+const fixed64 = (id: number) => Buffer.concat([varint(id * 8 + 1), Buffer.alloc(8, 7)]);
+
+function otlpSpan(traceId: string): Buffer {
+  return Buffer.concat([
+    len(1, Buffer.from(traceId, 'hex')),
+    len(2, Buffer.alloc(8, 1)),
+    len(5, Buffer.from('GET /sayHello/:name')),
+    num(6, 2),
+    fixed64(7),
+    fixed64(8),
+    len(9, len(1, Buffer.from('http.route'))),
+  ]);
+}
+
+describe('span counters', () => {
+  const traces = [
+    [0x1111, 0xaaaa],
+    [0x2222, 0],
+  ] as const;
+  const spans = [span(0x1111, 0xaaaa, 1), span(0x1111, 0xaaaa, 2), span(0x2222, 0, 3)];
+  const expectedKeys = [
+    int64(traces[0][1]).toString('hex') + int64(traces[0][0]).toString('hex'),
+    int64(traces[0][1]).toString('hex') + int64(traces[0][0]).toString('hex'),
+    int64(0).toString('hex') + int64(traces[1][0]).toString('hex'),
+  ];
+
+  test('an HTTP collector Batch: the same spans thriftrw decodes', () => {
+    const encoded = model.Batch.rw.toBuffer(new model.Batch(batchOf(spans)));
+    expect(encoded.err).toBeNull();
+    expect(model.Batch.fromBuffer(encoded.value).spans).toHaveLength(3);
+    expect(spansInBatch(encoded.value)).toEqual(expectedKeys);
+  });
+
+  test('a UDP emitBatch message: the same spans, through the agent IDL envelope', () => {
+    const message = new agent.Agent.emitBatch.ArgumentsMessage({
+      version: 1,
+      id: 0,
+      body: { batch: new model.Batch(batchOf(spans)) },
+    });
+    const encoded = agent.Agent.emitBatch.argumentsMessageRW.toBuffer(message);
+    expect(encoded.err).toBeNull();
+    expect(spansInEmitBatch(encoded.value)).toEqual(expectedKeys);
+    expect(() => spansInEmitBatch(encoded.value.subarray(0, 40))).toThrow(/truncated/);
+  });
+
+  test('an OTLP ExportTraceServiceRequest: spans of every resource and scope', () => {
+    const traceA = 'aa'.repeat(16);
+    const traceB = 'bb'.repeat(16);
+    const scope = (...spanIds: string[]) =>
+      len(
+        2,
+        Buffer.concat([
+          len(1, len(1, Buffer.from('scope'))),
+          ...spanIds.map((t) => len(2, otlpSpan(t))),
+        ]),
+      );
+    const resource = (...scopes: Buffer[]) =>
+      len(1, Buffer.concat([len(1, len(1, Buffer.from('service.name'))), ...scopes]));
+    const request = Buffer.concat([
+      resource(scope(traceA, traceA), scope(traceB)),
+      resource(scope(traceB)),
+    ]);
+    expect(spansInOtlpExport(request)).toEqual([traceA, traceA, traceB, traceB]);
+  });
+
+  test('the tally finds partial traces and traces missing altogether', () => {
+    const tally = new SpanTally(4);
+    tally.add(['a', 'a', 'a', 'a', 'b', 'b', 'b']);
+    expect(tally.settled(2)).toBe(false);
+    // b lost one span; a third completed request never showed up: 4 more
+    expect(tally.count(3)).toEqual({ expected: 12, received: 7, lost: 5, completeTraces: 1 });
+  });
+});
+
+describe('npm run bench', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hello-app-bench-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('runs every mode end to end in a tiny configuration and prints every column', async () => {
+    // what `npm run bench` does after `npm run build` (jest's global setup built dist/)
+    await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'bench/tsconfig.json']);
+    const json = join(dir, 'bench.json');
+    const { stdout } = await run(
+      process.execPath,
+      [
+        'node_modules/.cache/hello-app-bench/bench/run.js',
+        ...['--duration', '1', '--warmup', '0.5', '--rounds', '1', '--connections', '2'],
+        ...['--soak', '100', '--soak-modes', 'jaeger-udp', '--flush-interval', '200'],
+        ...['--flush-wait', '5000', '--json', json],
+      ],
+      { timeout: 100_000, maxBuffer: 1 << 20 },
+    );
+
+    const { SUMMARY_COLUMNS, SOAK_COLUMNS } = await import('../../bench/table.js');
+    const { MODE_IDS } = await import('../../bench/modes.js');
+    expect(stdout).toMatch(/CPU: .*\(\d+ cores\)/);
+    expect(stdout).toMatch(/Node: +v\d+/);
+    for (const column of [...SUMMARY_COLUMNS, ...SOAK_COLUMNS]) expect(stdout).toContain(column);
+    for (const mode of MODE_IDS) expect(stdout).toMatch(new RegExp(`^\\| ${mode} +\\|`, 'm'));
+
+    const report = JSON.parse(readFileSync(json, 'utf8')) as {
+      machine: { cpu: string; cores: number; node: string };
+      summary: {
+        mode: string;
+        rps: number;
+        p99: number;
+        errors: number;
+        spans?: { received: number; expected: number; lost: number };
+      }[];
+      runs: { round: number }[];
+      soak: { mode: string; helloRssStartKb: number; helloRssEndKb: number }[];
+    };
+    expect(report.machine.cores).toBeGreaterThan(0);
+    expect(report.summary.map((s) => s.mode)).toEqual([...MODE_IDS]);
+    expect(report.runs.some((r) => r.round === 0)).toBe(true); // the uncounted warm-up
+    for (const s of report.summary) {
+      expect(typeof s.rps).toBe('number');
+      expect(typeof s.p99).toBe('number');
+      expect(typeof s.errors).toBe('number');
+    }
+    // the sinks see what each mode reports (functional, not a figure): spans, or none
+    const spansOf = (mode: string) => report.summary.find((s) => s.mode === mode)?.spans;
+    for (const mode of ['jaeger-udp', 'jaeger-http', 'otel'])
+      expect(spansOf(mode)?.received).toBeGreaterThan(0);
+    expect(spansOf('jaeger-unsampled')?.received).toBe(0);
+    expect(spansOf('headers-only')).toBeUndefined();
+    expect(report.soak).toHaveLength(1);
+    expect(report.soak[0]?.helloRssEndKb).toBeGreaterThan(0);
+  }, 150_000);
+});
