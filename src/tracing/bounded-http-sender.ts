@@ -72,12 +72,24 @@ export class BoundedHttpSender {
       return;
     }
     this.queue.push(new this.model.Span(span));
-    if (this.queue.length >= this.batchSize) void this.drain();
-    callback?.(0);
+    if (this.queue.length >= this.batchSize) this.drainAndReport(callback);
+    else callback?.(0);
   }
 
   flush(callback?: SenderCallback): void {
-    void this.drain().then(({ sent, failed, error }) => callback?.(error ? failed : sent, error));
+    this.drainAndReport(callback);
+  }
+
+  /**
+   * A caller that joins a drain already under way reports nothing: the drain's starter
+   * reports its spans, so the reporter's counters see every span exactly once.
+   */
+  private drainAndReport(callback?: SenderCallback): void {
+    const joined = this.draining !== undefined;
+    void this.drain().then(({ sent, failed, error }) => {
+      if (joined) callback?.(0);
+      else callback?.(error ? failed : sent, error);
+    });
   }
 
   close(): void {

@@ -162,7 +162,10 @@ describe('/metrics', () => {
       // the reporter counts a batch once the collector's answer is back: poll, bounded
       const deadline = Date.now() + 5000;
       let text = (await chain.get('/metrics')).text;
-      while (!/reporter_spans\{result="ok",service="hello"\} 2$/m.test(text) && Date.now() < deadline) {
+      while (
+        !/reporter_spans\{result="ok",service="hello"\} 2$/m.test(text) &&
+        Date.now() < deadline
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         text = (await chain.get('/metrics')).text;
       }

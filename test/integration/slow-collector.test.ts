@@ -22,7 +22,7 @@ describe('slow collector', () => {
         TRACER_CLOSE_TIMEOUT_MS: '500',
       },
     });
-    chain.collector.answerDelayMs = 3000;
+    chain.collector.answerDelayMs = 10_000; // one POST in flight for 5 s: the queue must overflow
     try {
       for (let i = 0; i < 40; i++) {
         const started = Date.now();

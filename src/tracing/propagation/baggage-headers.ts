@@ -26,7 +26,7 @@ export function writePrefixedBaggage(
   for (const [key, value] of Object.entries(baggage)) {
     const name = `${prefix}${key.toLowerCase()}`;
     // a key that cannot be a header name, or an empty value, is not sent at all
-    if (TOKEN.test(name) && value !== '') out[name] = encodeHeaderValue(value);
+    if (TOKEN.test(name) && value.trim() !== '') out[name] = encodeHeaderValue(value);
   }
 }
 
