@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { parse } from 'yaml';
 import { configFrom, startFromEnv } from './support/app.js';
-import { envOf, parseStages } from './support/dockerfile.js';
+import { runtimeEnv } from './support/dockerfile.js';
 import { readRepoFile } from './support/paths.js';
 
 interface Healthcheck {
@@ -28,13 +28,7 @@ const text = readRepoFile('docker-compose.yml');
 const compose = parse(text, { merge: true }) as { services?: Record<string, ComposeService> };
 const services = compose.services ?? {};
 const names = Object.keys(services);
-const imageEnv = envOf(
-  parseStages(readRepoFile('Dockerfile')).at(-1) ?? {
-    image: '',
-    name: undefined,
-    instructions: [],
-  },
-);
+const imageEnv = runtimeEnv();
 
 function environment(service: ComposeService): Record<string, string> {
   const env: Record<string, string> = {};

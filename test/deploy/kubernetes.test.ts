@@ -16,7 +16,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IContainer, INamespace, IProbe, IService } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import { configFrom, get, startFromEnv } from './support/app.js';
-import { envOf, parseStages } from './support/dockerfile.js';
+import { runtimeEnv } from './support/dockerfile.js';
 import { findRenderer, parseObjects, renderOverlay } from './support/kustomize.js';
 import type { KubeObject } from './support/kustomize.js';
 import { validateObject } from './support/models.js';
@@ -31,13 +31,7 @@ type HttpMatch = NonNullable<HttpRoute['match']>[number];
 type StringMatch = { exact?: string; prefix?: string; regex?: string };
 
 /** The image's own environment (Dockerfile ENV of the runtime stage): what a pod starts with. */
-const imageEnv = envOf(
-  parseStages(readRepoFile('Dockerfile')).at(-1) ?? {
-    image: '',
-    name: undefined,
-    instructions: [],
-  },
-);
+const imageEnv = runtimeEnv();
 
 interface Rendered {
   shape: Shape;

@@ -1,4 +1,5 @@
 /** A small Dockerfile reader: instructions grouped into build stages. */
+import { readRepoFile } from './paths.js';
 
 export interface Instruction {
   /** Upper-case keyword: FROM, RUN, COPY, ... */
@@ -132,4 +133,12 @@ function globToRegex(pattern: string): string {
     else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
   return out;
+}
+
+/** The environment the repository's image starts its process with (its last stage's ENV). */
+export function runtimeEnv(): Record<string, string> {
+  const stages = parseStages(readRepoFile('Dockerfile'));
+  const runtime = stages[stages.length - 1];
+  if (!runtime) throw new Error('the Dockerfile has no stage');
+  return envOf(runtime);
 }

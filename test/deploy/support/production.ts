@@ -141,7 +141,7 @@ export function start(
 }
 
 /** Polls `url` until it answers 200, or fails after `timeoutMs` with the process output. */
-export async function waitForOk(url: string, running: Running, timeoutMs = 10_000): Promise<void> {
+export async function waitForOk(url: string, running: Running, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;
   void running.exited.then((code) => (exitCode = code));
