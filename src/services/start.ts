@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { createTracing } from '../tracing/tracer.js';
 import type { Tracing } from '../tracing/tracer.js';
 import { createServiceMetrics } from '../metrics/metrics.js';
+import { startStatsLog } from '../metrics/stats-log.js';
 import { FormatterClient } from './hello/formatter-client.js';
 import { helloRoutes } from './hello/routes.js';
 import { formatterRoutes } from './formatter/routes.js';
@@ -54,6 +55,7 @@ export async function startService(
     baggage: config.baggage,
     metrics,
   });
+  const stopStatsLog = startStatsLog(metrics, logger, config.statsLogIntervalMs);
   const lifecycle: Lifecycle = { draining: false };
   const app = createApp({ logger, lifecycle, metrics }, routesFor(name, config, tracing, logger));
   const server = await listen(app, {
@@ -61,6 +63,7 @@ export async function startService(
     host: options.host,
     maxHeaderBytes: config.maxHeaderBytes,
   }).catch(async (error: unknown) => {
+    stopStatsLog();
     await tracing.close();
     throw error;
   });
@@ -74,6 +77,7 @@ export async function startService(
     stop() {
       stopping ??= (async () => {
         lifecycle.draining = true;
+        stopStatsLog();
         await server.drain(config.shutdownTimeoutMs);
         await tracing.close();
       })();

@@ -52,6 +52,7 @@ export class BoundedHttpSender {
   private readonly agent: http.Agent;
   private readonly queue: ThriftValue[] = [];
   private process: ThriftValue | undefined;
+  private inFlight = 0;
   private draining: Promise<{ sent: number; failed: number; error?: string }> | undefined;
 
   constructor(private readonly options: BoundedHttpSenderOptions) {
@@ -96,6 +97,11 @@ export class BoundedHttpSender {
     this.agent.destroy();
   }
 
+  /** Spans not yet acknowledged: still queued, or in a POST the collector has not answered. */
+  unsent(): { queued: number; inFlight: number } {
+    return { queued: this.queue.length, inFlight: this.inFlight };
+  }
+
   private get batchSize(): number {
     return this.options.maxBatchSize ?? 100;
   }
@@ -108,7 +114,9 @@ export class BoundedHttpSender {
       let error: string | undefined;
       while (this.queue.length && this.process) {
         const spans = this.queue.splice(0, this.batchSize);
+        this.inFlight = spans.length;
         const problem = await this.post(spans);
+        this.inFlight = 0;
         if (problem) {
           failed += spans.length;
           error ??= problem;

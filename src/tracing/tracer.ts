@@ -65,7 +65,7 @@ function createReporter(
   logger: Logger,
   jaegerLogger: JaegerLogger,
   metrics: object,
-): Reporter {
+): { reporter: Reporter; unsent: () => { queued: number; inFlight: number } } {
   const sender = config.endpoint
     ? new BoundedHttpSender({
         endpoint: config.endpoint,
@@ -79,17 +79,26 @@ function createReporter(
     bufferFlushInterval: config.flushIntervalMs,
     metrics,
   });
-  return config.logSpans
+  const reporter = config.logSpans
     ? new CompositeReporter([new ConsoleSpanReporter(logger), remote])
     : remote;
+  // UDP sends are fire-and-forget: only the HTTP sender can still hold spans at exit
+  return {
+    reporter,
+    unsent: () =>
+      sender instanceof BoundedHttpSender ? sender.unsent() : { queued: 0, inFlight: 0 },
+  };
 }
 
-function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+/** Resolves 'done' when work finishes, or 'timeout' after ms, whichever comes first. */
+function withDeadline(work: Promise<void>, ms: number): Promise<'done' | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
   });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([work.then(() => 'done' as const), deadline]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 export function describeReporting(config: JaegerConfig): string {
@@ -129,9 +138,10 @@ export function createTracing(
   const jaegerLogger = rateLimitedJaegerLogger(options.logger);
   const jaegerMetrics = new JaegerMetrics(options.metrics.jaegerFactory);
   const policy = new BaggagePolicy(options.baggage);
+  const reporting = createReporter(config, options.logger, jaegerLogger, jaegerMetrics);
   const tracer: JaegerTracer = new JaegerTracerClass(
     serviceName,
-    createReporter(config, options.logger, jaegerLogger, jaegerMetrics),
+    reporting.reporter,
     createSampler(config),
     {
       tags: config.tags,
@@ -182,7 +192,17 @@ export function createTracing(
       closing ??= withDeadline(
         new Promise<void>((resolve) => tracer.close(() => resolve())),
         config.closeTimeoutMs,
-      );
+      ).then((outcome) => {
+        // nothing is lost silently: say how many spans the deadline left behind
+        if (outcome === 'timeout') {
+          const { queued, inFlight } = reporting.unsent();
+          options.logger.warn('tracer close deadline passed', {
+            spans_not_flushed: queued,
+            spans_unacknowledged: inFlight,
+            deadline_ms: config.closeTimeoutMs,
+          });
+        }
+      });
       return closing;
     },
   };

@@ -104,6 +104,30 @@ describe('baggage is bounded', () => {
   });
 });
 
+describe('counts in the logs', () => {
+  it('writes the dropped-baggage count to the log, at most once per interval and only when it moved', async () => {
+    const chain = await startChain({ env: { STATS_LOG_INTERVAL_MS: '1000' } });
+    try {
+      await chain.get('/sayHello/Bender', { 'baggage-a': '1', 'baggage-b': '2', 'baggage-c': '3' });
+      const deadline = Date.now() + 5000;
+      while (
+        !chain.logs.withMessage('tracing stats').some((l) => l.service === 'hello') &&
+        Date.now() < deadline
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const first = chain.logs.withMessage('tracing stats').find((l) => l.service === 'hello');
+      expect(first).toMatchObject({ baggage_dropped: 3, spans_started: 2 });
+      await new Promise((resolve) => setTimeout(resolve, 1200)); // nothing new happened in between...
+      expect(
+        chain.logs.withMessage('tracing stats').filter((l) => l.service === 'hello'),
+      ).toHaveLength(1); // ...so no new line
+    } finally {
+      await chain.stop();
+    }
+  });
+});
+
 describe('header size limit (60 KiB, as Envoy)', () => {
   it('serves a header block just under the limit and answers 431 just over it', async () => {
     const chain = await startChain();
