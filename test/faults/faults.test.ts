@@ -5,7 +5,6 @@
  */
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { HeaderRecordingProxy } from '../helpers/header-proxy.js';
 import { ServiceProcess } from '../helpers/process.js';
 import { ThriftCollector } from '../helpers/thrift-collector.js';
 import { countBy, drive, get, percentile } from './load.js';
