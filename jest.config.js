@@ -15,7 +15,12 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/e2e/', '<rootDir>/test/faults/'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/dist/',
+    '<rootDir>/test/e2e/',
+    '<rootDir>/test/faults/',
+  ],
   globalSetup: '<rootDir>/test/global-setup.js',
   maxWorkers: 2,
   testTimeout: 20000,
