@@ -3,8 +3,7 @@
  * thousand requests per case, counts printed at the end (the README's reliability
  * section is pasted from them). Run by `npm run test:faults` (and .ci/run).
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { freePort } from '../helpers/ports.js';
 import { ServiceProcess } from '../helpers/process.js';
 import { ThriftCollector } from '../helpers/thrift-collector.js';
 import { countBy, drive, get, percentile } from './load.js';
@@ -19,14 +18,6 @@ function start(env: Record<string, string>): ServiceProcess {
   const service = new ServiceProcess({ LOG_LEVEL: 'warn', ...env });
   running.push(service);
   return service;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The service logs only warnings here; "listening" is info, so wait for /health instead. */

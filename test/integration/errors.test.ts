@@ -2,18 +2,9 @@
  * Faults and bad input: clear plain-text answers, error-tagged spans with a log saying
  * what happened, and tracing headers that can never fail a request.
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { freePort as closedPort } from '../helpers/ports.js';
 import { b3Headers, randomSpanId, randomTraceId, startChain } from '../helpers/chain.js';
 import type { Chain } from '../helpers/chain.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('formatter faults', () => {
   it('formatter unreachable: 502, an error-tagged client span with a log, and a log line', async () => {

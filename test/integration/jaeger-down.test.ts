@@ -2,17 +2,8 @@
  * Tracing must never fail or slow a request because Jaeger is down or its name does not
  * resolve, and the tracer's complaints are rate-limited (not one per flush or request).
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { freePort as closedPort } from '../helpers/ports.js';
 import { startChain } from '../helpers/chain.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.each([
   [
