@@ -73,8 +73,14 @@ async function measure(
   chain.sink?.tally.reset();
   if (chain.sink) chain.sink.malformed = 0;
   const cpuBefore = chainCpuMs(chain);
-  const load = await drive(chain.url, { connections: options.connections, durationS });
+  const benchBefore = process.cpuUsage();
+  const load = await drive(chain.url, {
+    connections: options.connections,
+    durationS,
+    mesh: options.inbound === 'mesh',
+  });
   const cpuAfter = chainCpuMs(chain);
+  const bench = process.cpuUsage(benchBefore);
   const helloRssKb = chain.hello.rssKb();
   const spans = await settle(chain, load.ok, options);
   const cpuUsPerRequest =
@@ -89,6 +95,8 @@ async function measure(
     malformed: chain.sink?.malformed ?? 0,
     helloRssKb,
     cpuUsPerRequest,
+    benchCpuUsPerRequest:
+      load.completed > 0 ? (bench.user + bench.system) / load.completed : undefined,
   };
 }
 
@@ -109,6 +117,7 @@ async function soak(chain: Chain, options: BenchOptions): Promise<SoakRecord> {
       connections: options.connections,
       durationS: 0,
       amount: options.soak,
+      mesh: options.inbound === 'mesh',
     });
   } finally {
     clearInterval(sampler);
@@ -155,6 +164,7 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
     // all chains start together (each formatter before its hello); a failed start stops the rest
     const starting = modes.map(async (mode) => {
       const chain = await Chain.start(mode, {
+        dist: options.dist,
         logLevel: options.logLevel,
         flushIntervalMs: options.flushIntervalMs,
         nodeFlags: nodeFlags(options),

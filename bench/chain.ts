@@ -1,10 +1,13 @@
 /** One mode's chain: its sink (if it reports spans), formatter, and hello in front. */
+import { entryOf } from './modes.js';
 import type { Mode } from './modes.js';
 import { ServiceProcess, freePort } from './processes.js';
 import { startSink } from './sinks/servers.js';
 import type { Sink } from './sinks/servers.js';
 
 export interface ChainOptions {
+  /** The project build to run (a dist/ directory). */
+  dist: string;
   logLevel: string;
   flushIntervalMs: number;
   /** Extra node flags for the services (e.g. --cpu-prof). */
@@ -39,7 +42,7 @@ export class Chain {
       const spawn = async (name: 'hello' | 'formatter', extra: Record<string, string>) => {
         const service = ServiceProcess.spawn({
           name: `${mode.id}/${name}`,
-          args: [...options.nodeFlags(mode, name), mode.entry],
+          args: [...options.nodeFlags(mode, name), entryOf(mode, options.dist)],
           env: { ...env, ...extra, app_name: name },
           port: await freePort(),
         });

@@ -1,6 +1,7 @@
 /** `npm run bench -- [flags]`: every figure the run uses, from flags with sane defaults. */
 import { parseArgs } from 'node:util';
-import { MODE_IDS, parseModes } from './modes.js';
+import { resolve } from 'node:path';
+import { MODE_IDS, PROJECT_DIST, parseModes } from './modes.js';
 import type { ModeId } from './modes.js';
 
 export interface BenchOptions {
@@ -19,6 +20,10 @@ export interface BenchOptions {
   json: string | undefined;
   /** Directory for --cpu-prof profiles of the services (one per process). */
   profileDir: string | undefined;
+  /** The project build under test (default: this checkout's dist/). */
+  dist: string;
+  /** Each request carries the sidecar's x-request-id and B3 ids ('mesh'), or nothing ('none'). */
+  inbound: 'mesh' | 'none';
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -35,6 +40,9 @@ export const USAGE = `npm run bench -- [options]
   --log-level L         LOG_LEVEL of the services (default info, as in production)
   --json FILE           also write every figure to FILE
   --profile DIR         run the services with --cpu-prof, profiles in DIR
+  --dist DIR            the project build to run (default: dist/), e.g. to compare a change
+  --inbound mesh|none   mesh (default): each request carries the x-request-id and B3 ids a
+                        sidecar adds (no x-b3-sampled: the service's sampler decides); none: bare requests
   --help`;
 
 function positive(name: string, raw: string | undefined, fallback: number, min = 1): number {
@@ -43,6 +51,12 @@ function positive(name: string, raw: string | undefined, fallback: number, min =
   if (!Number.isFinite(value) || value < min)
     throw new Error(`--${name} must be a number >= ${min}`);
   return value;
+}
+
+function inboundOf(raw: string | undefined): 'mesh' | 'none' {
+  if (raw === undefined || raw === 'mesh') return 'mesh';
+  if (raw === 'none') return 'none';
+  throw new Error('--inbound must be mesh or none');
 }
 
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
@@ -61,6 +75,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'log-level': { type: 'string' },
       json: { type: 'string' },
       profile: { type: 'string' },
+      dist: { type: 'string' },
+      inbound: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -82,5 +98,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     logLevel: values['log-level'] ?? 'info',
     json: values.json,
     profileDir: values.profile,
+    dist: resolve(values.dist ?? PROJECT_DIST),
+    inbound: inboundOf(values.inbound),
   };
 }

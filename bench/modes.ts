@@ -2,6 +2,7 @@
  * The shapes of the chain the bench compares, each started the same way: formatter,
  * then hello pointed at it, on loopback ports, the same log level and flush interval.
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SinkKind } from './sinks/servers.js';
 
@@ -22,16 +23,23 @@ export interface Mode {
   spansPerRequest: number;
   /** Where its spans go; undefined when it makes none. */
   sink: SinkKind | undefined;
-  /** The entry script both services run. */
-  entry: string;
+  /** What both services run: the project's build (`--dist`), the OpenTelemetry peer, or the bare pair. */
+  app: 'project' | 'otel-peer' | 'bare';
   /** Environment of this mode (on top of app_name, ports, log level, the sink's env). */
   env: Record<string, string>;
 }
 
 /** The project's production build, which `npm run bench` builds first. */
-const PROJECT_ENTRY = fileURLToPath(new URL('../../../../dist/main.js', import.meta.url));
+export const PROJECT_DIST = fileURLToPath(new URL('../../../../dist', import.meta.url));
 const PEER_ENTRY = fileURLToPath(new URL('./peer/main.js', import.meta.url));
 const BARE_ENTRY = fileURLToPath(new URL('./bare/main.js', import.meta.url));
+
+/** The script a mode's services run; `dist` is the project build under test. */
+export function entryOf(mode: Mode, dist: string): string {
+  if (mode.app === 'otel-peer') return PEER_ENTRY;
+  if (mode.app === 'bare') return BARE_ENTRY;
+  return join(dist, 'main.js');
+}
 
 const SAMPLE_ALL = { JAEGER_SAMPLER_TYPE: 'const', JAEGER_SAMPLER_PARAM: '1' };
 
@@ -41,7 +49,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
     title: 'headers-only (floor: no application spans)',
     spansPerRequest: 0,
     sink: undefined,
-    entry: PROJECT_ENTRY,
+    app: 'project',
     env: { TRACING_MODE: 'headers-only' },
   },
   'jaeger-udp': {
@@ -50,7 +58,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
     // hello: server + client span; formatter: server + in-process span
     spansPerRequest: 4,
     sink: 'jaeger-udp',
-    entry: PROJECT_ENTRY,
+    app: 'project',
     env: { TRACING_MODE: 'opentracing', ...SAMPLE_ALL },
   },
   'jaeger-http': {
@@ -58,7 +66,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
     title: 'opentracing, 100 % sampled, HTTP collector',
     spansPerRequest: 4,
     sink: 'jaeger-http',
-    entry: PROJECT_ENTRY,
+    app: 'project',
     env: { TRACING_MODE: 'opentracing', ...SAMPLE_ALL },
   },
   'jaeger-unsampled': {
@@ -67,7 +75,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
     spansPerRequest: 0,
     // the spans are made but not sampled: the agent must receive nothing
     sink: 'jaeger-udp',
-    entry: PROJECT_ENTRY,
+    app: 'project',
     env: { TRACING_MODE: 'opentracing', JAEGER_SAMPLER_TYPE: 'const', JAEGER_SAMPLER_PARAM: '0' },
   },
   otel: {
@@ -77,7 +85,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
     // and for the route handler; plus hello's http client span and formatter's in-process one
     spansPerRequest: 8,
     sink: 'otlp-http',
-    entry: PEER_ENTRY,
+    app: 'otel-peer',
     env: {},
   },
   bare: {
@@ -85,7 +93,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
     title: 'bare node:http pair (physical limit)',
     spansPerRequest: 0,
     sink: undefined,
-    entry: BARE_ENTRY,
+    app: 'bare',
     env: {},
   },
 };

@@ -15,6 +15,8 @@ export interface RunRecord {
   helloRssKb: number | undefined;
   /** CPU time hello and formatter used per completed request, µs (from /proc/<pid>/stat). */
   cpuUsPerRequest: number | undefined;
+  /** CPU the bench process itself (autocannon and the sinks) used per request, µs. */
+  benchCpuUsPerRequest: number | undefined;
 }
 
 export interface ModeSummary {

@@ -4,12 +4,10 @@
  * machine, a table per measured figure, and with --json writes the same to a file.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { runBench } from './bench.js';
 import { USAGE, parseOptions } from './cli.js';
 import { machineLines, roundsTable, soakTable, summaryTable } from './table.js';
-
-const PROJECT_BUILD = fileURLToPath(new URL('../../../../dist/main.js', import.meta.url));
 
 async function main(): Promise<number> {
   let options;
@@ -23,8 +21,9 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (!existsSync(PROJECT_BUILD)) {
-    process.stderr.write(`${PROJECT_BUILD} is missing: run npm run build (npm run bench does)\n`);
+  const build = join(options.dist, 'main.js');
+  if (!existsSync(build)) {
+    process.stderr.write(`${build} is missing: run npm run build (npm run bench does)\n`);
     return 2;
   }
   const progress = (line: string) => process.stderr.write(`  ${line}\n`);

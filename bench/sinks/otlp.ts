@@ -13,6 +13,9 @@ const WIRE = { VARINT: 0, I64: 1, LEN: 2, I32: 5 } as const;
 
 class Reader {
   offset: number;
+  /** Where the value of the last LEN field read by nextField() begins and ends. */
+  bodyStart = 0;
+  bodyEnd = 0;
   constructor(
     private readonly buffer: Buffer,
     start = 0,
@@ -38,51 +41,57 @@ class Reader {
     throw new ProtobufFormatError('varint longer than 10 bytes');
   }
 
-  /** The next field: number, wire type, and for LEN fields a reader over its bytes. */
-  field(): { id: number; wire: number; body: Reader | undefined } {
+  /**
+   * Reads the next field's tag and moves past its value. Returns the field number, or -1
+   * for a field that is not length-delimited; for LEN fields, `bodyStart`/`bodyEnd` frame
+   * the value, so a caller makes a sub-reader only for the fields it wants.
+   */
+  nextField(): number {
     const tag = this.varint();
     const id = Math.floor(tag / 8);
-    const wire = tag % 8;
-    switch (wire) {
+    switch (tag % 8) {
       case WIRE.VARINT:
         this.varint();
-        return { id, wire, body: undefined };
+        return -1;
       case WIRE.I64:
-        return this.skip(id, wire, 8);
+        this.skip(8);
+        return -1;
       case WIRE.I32:
-        return this.skip(id, wire, 4);
+        this.skip(4);
+        return -1;
       case WIRE.LEN: {
         const length = this.varint();
-        const body = new Reader(this.buffer, this.offset, this.offset + length);
-        this.skip(id, wire, length);
-        return { id, wire, body };
+        this.bodyStart = this.offset;
+        this.skip(length);
+        this.bodyEnd = this.offset;
+        return id;
       }
       default:
-        throw new ProtobufFormatError(`unsupported wire type ${wire} at byte ${this.offset}`);
+        throw new ProtobufFormatError(`unsupported wire type ${tag % 8} at byte ${this.offset}`);
     }
   }
 
-  bytes(): Buffer {
-    return this.buffer.subarray(this.offset, this.end);
+  body(): Reader {
+    return new Reader(this.buffer, this.bodyStart, this.bodyEnd);
   }
 
-  private skip(id: number, wire: number, length: number) {
+  hex(): string {
+    return this.buffer.toString('hex', this.offset, this.end);
+  }
+
+  private skip(length: number): void {
     if (this.offset + length > this.end) throw new ProtobufFormatError('truncated field');
     this.offset += length;
-    return { id, wire, body: undefined };
   }
 }
 
 /** The LEN sub-messages of `reader` with field number `id`. */
 function* children(reader: Reader, id: number): Generator<Reader> {
-  while (!reader.done) {
-    const field = reader.field();
-    if (field.id === id && field.body) yield field.body;
-  }
+  while (!reader.done) if (reader.nextField() === id) yield reader.body();
 }
 
 function traceKeyOf(span: Reader): TraceKey {
-  for (const traceId of children(span, 1)) return traceId.bytes().toString('hex');
+  while (!span.done) if (span.nextField() === 1) return span.body().hex();
   throw new ProtobufFormatError('span without trace_id');
 }
 

@@ -22,15 +22,6 @@ const T = {
   LIST: 15,
 } as const;
 
-const FIXED_SIZE: Readonly<Record<number, number>> = {
-  [T.BOOL]: 1,
-  [T.BYTE]: 1,
-  [T.DOUBLE]: 8,
-  [T.I16]: 2,
-  [T.I32]: 4,
-  [T.I64]: 8,
-};
-
 export class ThriftFormatError extends Error {
   override readonly name = 'ThriftFormatError';
 }
@@ -66,21 +57,42 @@ class Reader {
     return value;
   }
 
-  bytes(length: number): Buffer {
+  /** Moves past `length` bytes without copying them (the sink must stay cheap). */
+  skip(length: number): void {
     this.need(length);
-    const slice = this.buffer.subarray(this.offset, this.offset + length);
     this.offset += length;
-    return slice;
+  }
+
+  hex(length: number): string {
+    this.need(length);
+    const text = this.buffer.toString('hex', this.offset, this.offset + length);
+    this.offset += length;
+    return text;
+  }
+
+  utf8(length: number): string {
+    this.need(length);
+    const text = this.buffer.toString('utf8', this.offset, this.offset + length);
+    this.offset += length;
+    return text;
   }
 
   skipValue(type: number): void {
-    const fixed = FIXED_SIZE[type];
-    if (fixed !== undefined) return void this.bytes(fixed);
     switch (type) {
+      case T.BOOL:
+      case T.BYTE:
+        return this.skip(1);
+      case T.I16:
+        return this.skip(2);
+      case T.I32:
+        return this.skip(4);
+      case T.DOUBLE:
+      case T.I64:
+        return this.skip(8);
       case T.STRING:
-        return void this.bytes(this.i32());
+        return this.skip(this.i32());
       case T.STRUCT:
-        return this.forEachField(() => false);
+        return this.skipStruct();
       case T.MAP: {
         const keyType = this.byte();
         const valueType = this.byte();
@@ -101,14 +113,17 @@ class Reader {
     }
   }
 
-  /** Walks a struct's fields; `visit` reads the ones it wants (returns true), the rest are skipped. */
-  forEachField(visit: (id: number, type: number) => boolean): void {
-    for (;;) {
-      const type = this.byte();
-      if (type === T.STOP) return;
-      const id = this.i16();
-      if (!visit(id, type)) this.skipValue(type);
+  skipStruct(): void {
+    for (let type = this.byte(); type !== T.STOP; type = this.byte()) {
+      this.skip(2); // field id
+      this.skipValue(type);
     }
+  }
+
+  /** The next field header of a struct: its type (T.STOP at the end) and id. */
+  fieldHeader(): { type: number; id: number } {
+    const type = this.byte();
+    return { type, id: type === T.STOP ? 0 : this.i16() };
   }
 }
 
@@ -116,13 +131,11 @@ class Reader {
 function readSpanTraceKey(reader: Reader): TraceKey {
   let low = '';
   let high = '0000000000000000';
-  reader.forEachField((id, type) => {
-    if (type !== T.I64 || (id !== 1 && id !== 2)) return false;
-    const hex = reader.bytes(8).toString('hex');
-    if (id === 1) low = hex;
-    else high = hex;
-    return true;
-  });
+  for (let field = reader.fieldHeader(); field.type !== T.STOP; field = reader.fieldHeader()) {
+    if (field.type === T.I64 && field.id === 1) low = reader.hex(8);
+    else if (field.type === T.I64 && field.id === 2) high = reader.hex(8);
+    else reader.skipValue(field.type);
+  }
   if (!low) throw new ThriftFormatError('span without traceIdLow');
   return high + low;
 }
@@ -130,14 +143,16 @@ function readSpanTraceKey(reader: Reader): TraceKey {
 /** Reads a `Batch` struct at the reader's position: the trace key of every span in it. */
 function readBatch(reader: Reader): TraceKey[] {
   const keys: TraceKey[] = [];
-  reader.forEachField((id, type) => {
-    if (id !== 2 || type !== T.LIST) return false;
+  for (let field = reader.fieldHeader(); field.type !== T.STOP; field = reader.fieldHeader()) {
+    if (field.id !== 2 || field.type !== T.LIST) {
+      reader.skipValue(field.type);
+      continue;
+    }
     const elementType = reader.byte();
     const count = reader.i32();
     if (elementType !== T.STRUCT) throw new ThriftFormatError('Batch.spans is not a list<Span>');
     for (let n = 0; n < count; n++) keys.push(readSpanTraceKey(reader));
-    return true;
-  });
+  }
   return keys;
 }
 
@@ -155,19 +170,18 @@ export function spansInEmitBatch(buffer: Buffer): TraceKey[] {
   let name: string;
   if (buffer.length > 0 && (buffer.readUInt8(0) & 0x80) !== 0) {
     reader.i32(); // strict header: version and message type
-    name = reader.bytes(reader.i32()).toString('utf8');
+    name = reader.utf8(reader.i32());
   } else {
-    name = reader.bytes(reader.i32()).toString('utf8');
+    name = reader.utf8(reader.i32());
     reader.byte(); // message type
   }
   reader.i32(); // sequence id
   if (name !== 'emitBatch') throw new ThriftFormatError(`unexpected Thrift call "${name}"`);
   let keys: TraceKey[] | undefined;
-  reader.forEachField((id, type) => {
-    if (id !== 1 || type !== T.STRUCT) return false;
-    keys = readBatch(reader);
-    return true;
-  });
+  for (let field = reader.fieldHeader(); field.type !== T.STOP; field = reader.fieldHeader()) {
+    if (field.id === 1 && field.type === T.STRUCT) keys = readBatch(reader);
+    else reader.skipValue(field.type);
+  }
   if (!keys) throw new ThriftFormatError('emitBatch without a batch');
   return keys;
 }
