@@ -86,9 +86,22 @@ export const hostileHeaders = (unicode: boolean, maxValueBytes = 8192) => {
     { requiredKeys: [] },
   );
   // built once, outside any chain: arbitraries are costly to construct per run
-  const baggageItems = fc.array(
-    fc.tuple(fc.stringMatching(/^[a-z0-9-]{1,20}$/), text, fc.constantFrom('baggage-', 'uberctx-')),
-    { maxLength: 30 },
+  const item = (value: fc.Arbitrary<string>) =>
+    fc.tuple(
+      fc.stringMatching(/^[a-z0-9-]{1,20}$/),
+      value,
+      fc.constantFrom('baggage-', 'uberctx-'),
+    );
+  const baggageItems = fc.oneof(
+    { arbitrary: fc.array(item(text), { maxLength: 30 }), weight: 9 },
+    // hundreds of headers (short values, so the whole block stays under the header limit)
+    {
+      arbitrary: fc.array(item(fc.stringMatching(/^[ -~]{0,40}$/)), {
+        minLength: 100,
+        maxLength: 300,
+      }),
+      weight: 1,
+    },
   );
   return fc.tuple(tracing, baggageItems).map(([base, items]) => {
     const out: Record<string, string> = { ...base };
