@@ -43,12 +43,15 @@ export interface SoakRecord {
   requests: number;
   load: LoadResult;
   spans: SpanCount | undefined;
-  /** hello's VmRSS (kB): under load near the start, at the end, the highest seen. */
+  /** hello's VmRSS (kB) under load: after the soak's first tenth (its warm-up), at the end, the highest. */
   helloRssStartKb: number | undefined;
   helloRssEndKb: number | undefined;
   helloRssMaxKb: number | undefined;
   formatterRssStartKb: number | undefined;
   formatterRssEndKb: number | undefined;
+  /** Every reading (one a second under load), to see whether it levels off or keeps climbing. */
+  helloRssSamplesKb: number[];
+  formatterRssSamplesKb: number[];
 }
 
 export function median(values: readonly number[]): number {

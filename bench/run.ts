@@ -44,7 +44,12 @@ async function main(): Promise<number> {
     roundsTable(report.runs, options.modes),
   ];
   if (report.soak.length)
-    out.push('', `## Soak (${options.soak} requests per mode)`, '', soakTable(report.soak));
+    out.push(
+      '',
+      `## Soak (${options.soak} requests per mode; RSS read every second under load, its first tenth is warm-up)`,
+      '',
+      soakTable(report.soak),
+    );
   process.stdout.write(`${out.join('\n')}\n`);
   if (options.json) {
     writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -80,11 +80,12 @@ export const SOAK_COLUMNS = [
   'req/s',
   'p99 ms',
   'errors',
-  'hello RSS start MB',
+  'hello RSS at 10 % MB',
   'hello RSS end MB',
   'change',
+  '2nd half',
   'hello RSS max MB',
-  'formatter RSS start→end MB',
+  'formatter RSS 10 %→end MB',
   'spans expected',
   'spans lost',
 ] as const;
@@ -94,11 +95,21 @@ export function rssChange(record: SoakRecord): number | undefined {
   return start && end ? (end - start) / start : undefined;
 }
 
+/** Change over the second half of the soak: near zero once memory has levelled off. */
+export function rssChangeSecondHalf(record: SoakRecord): number | undefined {
+  const samples = record.helloRssSamplesKb;
+  const mid = samples[Math.floor(samples.length / 2)];
+  const end = samples.at(-1);
+  return samples.length >= 2 && mid && end ? (end - mid) / mid : undefined;
+}
+
+const percent = (change: number | undefined) =>
+  change === undefined ? '-' : `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)} %`;
+
 export function soakTable(soaks: readonly SoakRecord[]): string {
   return renderTable(
     SOAK_COLUMNS,
     soaks.map((s) => {
-      const change = rssChange(s);
       return [
         s.mode,
         cell(s.requests),
@@ -107,7 +118,8 @@ export function soakTable(soaks: readonly SoakRecord[]): string {
         cell(s.load.errors),
         mb(s.helloRssStartKb),
         mb(s.helloRssEndKb),
-        change === undefined ? '-' : `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)} %`,
+        percent(rssChange(s)),
+        percent(rssChangeSecondHalf(s)),
         mb(s.helloRssMaxKb),
         `${mb(s.formatterRssStartKb)}→${mb(s.formatterRssEndKb)}`,
         cell(s.spans?.expected),
