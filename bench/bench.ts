@@ -9,8 +9,8 @@ import type { BenchOptions } from './cli.js';
 import { Chain } from './chain.js';
 import { drive } from './load.js';
 import type { LoadResult } from './load.js';
-import { describeMachine } from './machine.js';
-import type { Machine } from './machine.js';
+import { describeBuild, describeMachine } from './machine.js';
+import type { BuildInfo, Machine } from './machine.js';
 import { MODES } from './modes.js';
 import type { Mode, ModeId } from './modes.js';
 import { summarise } from './results.js';
@@ -19,6 +19,7 @@ import type { SpanCount } from './sinks/tally.js';
 
 export interface BenchReport {
   machine: Machine;
+  build: BuildInfo;
   options: BenchOptions;
   runs: RunRecord[];
   summary: ModeSummary[];
@@ -212,5 +213,12 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
   } finally {
     await Promise.all([...chains.values()].map((chain) => chain.stop()));
   }
-  return { machine, options, runs, summary: summarise(runs, modes), soak: soaks };
+  return {
+    machine,
+    build: describeBuild(options.dist),
+    options,
+    runs,
+    summary: summarise(runs, modes),
+    soak: soaks,
+  };
 }

@@ -34,7 +34,7 @@ export const USAGE = `npm run bench -- [options]
   --connections N       concurrent connections (default 10)
   --modes a,b,...       subset of: ${MODE_IDS.join(', ')}
   --soak N              after the rounds, N requests per soak mode, RSS tracked (default 0 = off)
-  --soak-modes a,b,...  modes to soak (default: jaeger-udp,jaeger-http,otel)
+  --soak-modes a,b,...  modes to soak (default: headers-only,jaeger-udp,jaeger-http,otel)
   --flush-interval MS   reporter flush interval for jaeger-client and the OTel batch processor (default 1000)
   --flush-wait MS       longest wait for the last spans after each run (default 10000)
   --log-level L         LOG_LEVEL of the services (default info, as in production)
@@ -90,9 +90,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     warmupS: positive('warmup', values.warmup, 5, 0),
     connections: Math.floor(positive('connections', values.connections, 10)),
     soak: Math.floor(positive('soak', values.soak, 0, 0)),
-    soakModes: parseModes(values['soak-modes'] ?? 'jaeger-udp,jaeger-http,otel').filter((id) =>
-      modes.includes(id),
-    ),
+    soakModes: parseModes(
+      values['soak-modes'] ?? 'headers-only,jaeger-udp,jaeger-http,otel',
+    ).filter((id) => modes.includes(id)),
     flushIntervalMs: Math.floor(positive('flush-interval', values['flush-interval'], 1000, 10)),
     flushWaitMs: Math.floor(positive('flush-wait', values['flush-wait'], 10_000, 0)),
     logLevel: values['log-level'] ?? 'info',

@@ -1,4 +1,5 @@
 /** What the numbers were measured on: they mean little without it. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release } from 'node:os';
 
@@ -31,4 +32,25 @@ export function describeMachine(): Machine {
     kernel: release(),
     loadAtStart: Number(loadavg()[0]?.toFixed(2)),
   };
+}
+
+export interface BuildInfo {
+  dist: string;
+  /** The commit checked out, and whether src/ had changes not committed (the build has them). */
+  commit: string | undefined;
+  srcChanged: boolean | undefined;
+}
+
+export function describeBuild(dist: string): BuildInfo {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return {
+      dist,
+      commit: git('rev-parse', '--short', 'HEAD'),
+      srcChanged: git('status', '--porcelain', '--', 'src').length > 0,
+    };
+  } catch {
+    return { dist, commit: undefined, srcChanged: undefined };
+  }
 }

@@ -1,5 +1,5 @@
 /** Plain-text tables for the terminal (and Markdown for docs/benchmark.md). */
-import type { Machine } from './machine.js';
+import type { BuildInfo, Machine } from './machine.js';
 import type { ModeSummary, RunRecord, SoakRecord } from './results.js';
 
 type Cell = string | number | undefined;
@@ -129,10 +129,14 @@ export function soakTable(soaks: readonly SoakRecord[]): string {
   );
 }
 
-export function machineLines(machine: Machine): string {
+export function machineLines(machine: Machine, build: BuildInfo): string {
+  const commit = build.commit
+    ? `commit ${build.commit}${build.srcChanged ? ' + uncommitted changes in src/' : ''}`
+    : 'commit unknown';
   return [
     `CPU:    ${machine.cpu} (${machine.cores} cores), ${machine.memoryGiB} GiB`,
     `Node:   ${machine.node}, Linux ${machine.kernel}`,
     `Load:   ${machine.loadAtStart} (1-min load average at start)`,
+    `Build:  ${build.dist} (${commit})`,
   ].join('\n');
 }
