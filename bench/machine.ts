@@ -1,6 +1,7 @@
 /** What the numbers were measured on: they mean little without it. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { cpus, loadavg, totalmem, release } from 'node:os';
 
 export interface Machine {
@@ -41,7 +42,8 @@ export interface BuildInfo {
   srcChanged: boolean | undefined;
 }
 
-export function describeBuild(dist: string): BuildInfo {
+export function describeBuild(absoluteDist: string): BuildInfo {
+  const dist = relative(process.cwd(), absoluteDist) || '.';
   const git = (...args: string[]) =>
     execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
