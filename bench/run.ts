@@ -7,6 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBench } from './bench.js';
 import { USAGE, parseOptions } from './cli.js';
+import { profileTable } from './profile.js';
 import { machineLines, roundsTable, soakTable, summaryTable } from './table.js';
 
 async function main(): Promise<number> {
@@ -49,6 +50,13 @@ async function main(): Promise<number> {
       `## Soak (${options.soak} requests per mode; RSS read every second under load, its first tenth is warm-up)`,
       '',
       soakTable(report.soak),
+    );
+  if (options.profileDir)
+    out.push(
+      '',
+      `## Where the CPU went (profiles in ${options.profileDir}; hello + formatter, all rounds)`,
+      '',
+      profileTable(options.profileDir, report.runs, options.modes),
     );
   process.stdout.write(`${out.join('\n')}\n`);
   if (options.json) {

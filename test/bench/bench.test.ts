@@ -5,11 +5,13 @@
  * asserted: they depend on the machine.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { profileTable } from '../../bench/profile.js';
+import type { RunRecord } from '../../bench/results.js';
 import { spansInOtlpExport } from '../../bench/sinks/otlp.js';
 import { SpanTally } from '../../bench/sinks/tally.js';
 import { spansInBatch, spansInEmitBatch } from '../../bench/sinks/thrift.js';
@@ -175,6 +177,37 @@ describe('span counters', () => {
     expect(tally.settled(2)).toBe(false);
     // b lost one span; a third completed request never showed up: 4 more
     expect(tally.count(3)).toEqual({ expected: 12, received: 7, lost: 5, completeTraces: 1 });
+  });
+});
+
+describe('--profile', () => {
+  test("CPU per request by component, from the services' profiles", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hello-app-profile-'));
+    try {
+      const frame = (functionName: string, url: string) => ({ functionName, url });
+      for (const service of ['hello', 'formatter']) {
+        mkdirSync(join(dir, `jaeger-udp-${service}`));
+        const profile = {
+          nodes: [
+            { id: 1, callFrame: frame('(idle)', '') },
+            { id: 2, callFrame: frame('writeInto', 'file:///x/node_modules/thriftrw/struct.js') },
+            { id: 3, callFrame: frame('log', 'file:///x/node_modules/winston/lib/logger.js') },
+          ],
+          samples: [1, 2, 3, 2],
+          timeDeltas: [5000, 300, 200, 100],
+        };
+        writeFileSync(join(dir, `jaeger-udp-${service}`, 'a.cpuprofile'), JSON.stringify(profile));
+      }
+      const run = { mode: 'jaeger-udp', round: 1, load: { completed: 4 } } as unknown as RunRecord;
+      const table = profileTable(dir, [run], ['headers-only', 'jaeger-udp']);
+      // (300 + 100) µs × 2 services / 4 requests; idle time is not CPU
+      expect(table).toMatch(/\| jaeger-client reporting \(Thrift\) +\| +200 \|/);
+      expect(table).toMatch(/\| logging \(winston\) +\| +100 \|/);
+      expect(table).toMatch(/\| total +\| +300 \|/);
+      expect(table).not.toContain('headers-only'); // no profiles for it
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
