@@ -21,6 +21,12 @@ export interface ServiceSpec {
 /** USER_HZ: /proc reports CPU time in these ticks; 100 on every Linux this runs on. */
 const CLOCK_TICKS_PER_S = 100;
 
+/** Services still running; if the bench dies or is interrupted they must not outlive it. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGTERM');
+});
+
 export class ServiceProcess {
   private stderr = '';
   private exited: Promise<number | null>;
@@ -35,7 +41,13 @@ export class ServiceProcess {
     child.stderr?.on('data', (chunk: string) => {
       this.stderr = (this.stderr + chunk).slice(-4000);
     });
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    live.add(child);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        live.delete(child);
+        resolve(code);
+      }),
+    );
   }
 
   static spawn(spec: ServiceSpec): ServiceProcess {

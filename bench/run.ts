@@ -66,6 +66,9 @@ async function main(): Promise<number> {
   return 0;
 }
 
+// Ctrl+C or a kill: exit (the 'exit' hook in processes.ts stops the services) rather than hang
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
