@@ -32,6 +32,8 @@ export interface JaegerSpanContext extends OtSpanContext {
   readonly spanIdStr: string | null;
   baggage: Record<string, string>;
   readonly isValid: boolean;
+  /** The sampling bits (1 sampled, 2 debug) as they go on the wire. */
+  readonly flags: number;
   isSampled(): boolean;
   isDebug(): boolean;
   _setRemote(remote: boolean): void;
@@ -48,28 +50,52 @@ interface SpanContextClass {
   ): JaegerSpanContext;
 }
 
+/** A tag or log field as jaeger-client keeps it (values typed at encoding time). */
+export interface SpanTag {
+  key: string;
+  value: unknown;
+}
+
+/** An OpenTracing reference (child_of, follows_from) as jaeger-client keeps it. */
+export interface SpanReference {
+  type(): string;
+  referencedContext(): JaegerSpanContext;
+}
+
+/** jaeger-client's Span, with the fields its reporters read (times in milliseconds). */
 export interface JaegerSpan extends Span {
   context(): JaegerSpanContext;
   readonly operationName: string;
   readonly serviceName: string;
+  readonly _spanContext: JaegerSpanContext;
+  readonly _operationName: string;
+  readonly _references: readonly SpanReference[];
   readonly _startTime: number;
   readonly _duration: number | undefined;
-  readonly _tags: { key: string; value: unknown }[];
-  readonly _logs: { timestamp: number; fields: { key: string; value: unknown }[] }[];
+  readonly _tags: SpanTag[];
+  readonly _logs: { timestamp: number; fields: SpanTag[] }[];
 }
 
 export interface Reporter {
   report(span: JaegerSpan): void;
   close(callback?: () => void): void;
-  setProcess(serviceName: string, tags: unknown[]): void;
+  /** Called once by the Tracer: the service name and its process tags (hostname, ip, version). */
+  setProcess(serviceName: string, tags: SpanTag[]): void;
+}
+
+interface Counter {
+  increment(delta?: number): void;
+}
+
+/** The reporter's counters in jaeger-client's metrics facade (reporter_spans{result}). */
+export interface ReporterMetrics {
+  readonly reporterSuccess: Counter;
+  readonly reporterFailure: Counter;
+  readonly reporterDropped: Counter;
 }
 
 export interface Sampler {
   close(callback?: () => void): void;
-}
-
-export interface SenderOptions {
-  logger: JaegerLogger;
 }
 
 /** Decides, per baggage key, whether setBaggageItem may set it and how long it may be. */
@@ -89,7 +115,7 @@ interface JaegerModule {
     reporter: Reporter,
     sampler: Sampler,
     options: {
-      tags?: Record<string, string>;
+      tags?: Record<string, unknown>;
       logger?: JaegerLogger;
       metrics?: object;
       traceId128bit?: boolean;
@@ -100,38 +126,22 @@ interface JaegerModule {
   ConstSampler: new (decision: boolean) => Sampler;
   ProbabilisticSampler: new (rate: number) => Sampler;
   RateLimitingSampler: new (perSecond: number) => Sampler;
-  RemoteReporter: new (
-    sender: unknown,
-    options: { logger: JaegerLogger; bufferFlushInterval: number; metrics?: object },
-  ) => Reporter;
   CompositeReporter: new (reporters: Reporter[]) => Reporter;
 }
 
 const jaeger = require('jaeger-client') as JaegerModule;
 
-type SenderClass<O> = new (options: O & SenderOptions) => unknown;
-const UDPSender = (
-  require('jaeger-client/dist/src/reporters/udp_sender.js') as {
-    default: SenderClass<{ host: string; port: number }>;
-  }
-).default;
-const HTTPSender = (
-  require('jaeger-client/dist/src/reporters/http_sender.js') as {
-    default: SenderClass<{ endpoint: string; timeoutMs: number }>;
-  }
-).default;
-
 export const { Tracer, SpanContext, ConstSampler, ProbabilisticSampler, RateLimitingSampler } =
   jaeger;
-export const { RemoteReporter, CompositeReporter } = jaeger;
+export const { CompositeReporter } = jaeger;
 /** jaeger-client's metrics facade over a factory (initTracer wraps options.metrics the same way). */
 const JaegerMetrics = (
   require('jaeger-client/dist/src/metrics/metrics.js') as {
-    default: new (factory: object) => object;
+    default: new (factory: object) => ReporterMetrics;
   }
 ).default;
 
-export { UDPSender, HTTPSender, JaegerMetrics };
+export { JaegerMetrics };
 
 /** Full-width lower-case hex of an id Buffer (8 bytes -> 16 digits, 16 bytes -> 32). */
 export function hexOf(id: Buffer | null): string {

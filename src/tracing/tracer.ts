@@ -4,7 +4,9 @@ import type { BaggageLimits, JaegerConfig } from '../config.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import { BaggagePolicy } from './propagation/baggage-policy.js';
 import type { Logger } from '../log/logger.js';
-import { BoundedHttpSender } from './bounded-http-sender.js';
+import { EncodingReporter } from './reporting/reporter.js';
+import { HttpTransport } from './reporting/http-transport.js';
+import { UdpTransport } from './reporting/udp-transport.js';
 import { ConsoleSpanReporter } from './console-reporter.js';
 import {
   CompositeReporter,
@@ -12,11 +14,16 @@ import {
   JaegerMetrics,
   ProbabilisticSampler,
   RateLimitingSampler,
-  RemoteReporter,
   Tracer as JaegerTracerClass,
-  UDPSender,
 } from './jaeger.js';
-import type { JaegerLogger, JaegerSpanContext, JaegerTracer, Reporter, Sampler } from './jaeger.js';
+import type {
+  JaegerLogger,
+  JaegerSpanContext,
+  JaegerTracer,
+  Reporter,
+  ReporterMetrics,
+  Sampler,
+} from './jaeger.js';
 import { rateLimitedJaegerLogger } from './jaeger-logger.js';
 import { SpanLogger } from '../log/span-logger.js';
 import { inChildSpan } from './spans.js';
@@ -64,30 +71,31 @@ function createReporter(
   config: JaegerConfig,
   logger: Logger,
   jaegerLogger: JaegerLogger,
-  metrics: object,
-): { reporter: Reporter; unsent: () => { queued: number; inFlight: number } } {
-  const sender = config.endpoint
-    ? new BoundedHttpSender({
-        endpoint: config.endpoint,
-        timeoutMs: config.reporterTimeoutMs,
-        maxQueueSize: config.maxQueueSize,
-        logger: jaegerLogger,
-      })
-    : new UDPSender({ host: config.agentHost, port: config.agentPort, logger: jaegerLogger });
-  const remote = new RemoteReporter(sender, {
-    logger: jaegerLogger,
-    bufferFlushInterval: config.flushIntervalMs,
-    metrics,
-  });
+  metrics: ReporterMetrics,
+): { reporter: Reporter; remote: EncodingReporter } {
+  const { endpoint } = config;
+  const remote = new EncodingReporter(
+    (onDelivery) =>
+      endpoint
+        ? new HttpTransport(
+            {
+              endpoint,
+              timeoutMs: config.reporterTimeoutMs,
+              maxQueueSize: config.maxQueueSize,
+              logger: jaegerLogger,
+            },
+            onDelivery,
+          )
+        : new UdpTransport(
+            { host: config.agentHost, port: config.agentPort, logger: jaegerLogger },
+            onDelivery,
+          ),
+    { flushIntervalMs: config.flushIntervalMs, logger: jaegerLogger, metrics },
+  );
   const reporter = config.logSpans
     ? new CompositeReporter([new ConsoleSpanReporter(logger), remote])
     : remote;
-  // UDP sends are fire-and-forget: only the HTTP sender can still hold spans at exit
-  return {
-    reporter,
-    unsent: () =>
-      sender instanceof BoundedHttpSender ? sender.unsent() : { queued: 0, inFlight: 0 },
-  };
+  return { reporter, remote };
 }
 
 /** Resolves 'done' when work finishes, or 'timeout' after ms, whichever comes first. */
@@ -195,7 +203,8 @@ export function createTracing(
       ).then((outcome) => {
         // nothing is lost silently: say how many spans the deadline left behind
         if (outcome === 'timeout') {
-          const { queued, inFlight } = reporting.unsent();
+          const { queued, inFlight } = reporting.remote.unsent();
+          reporting.remote.abandon();
           options.logger.warn('tracer close deadline passed', {
             spans_not_flushed: queued,
             spans_unacknowledged: inFlight,

@@ -120,7 +120,8 @@ export class ThriftCollector {
           this.batches++;
           for (const span of batch.spans)
             this.spans.push(toCollected(batch.process.serviceName, span));
-          setTimeout(() => res.writeHead(202).end(), this.answerDelayMs);
+          // unref: a delayed answer must not keep a finished test's worker alive
+          setTimeout(() => res.writeHead(202).end(), this.answerDelayMs).unref();
         } catch (error) {
           res.writeHead(400).end(String(error));
         }

@@ -18,11 +18,11 @@ describe('slow collector', () => {
     const chain = await startChain({
       env: {
         JAEGER_REPORTER_MAX_QUEUE_SIZE: '20',
-        JAEGER_REPORTER_TIMEOUT: '300',
+        JAEGER_REPORTER_TIMEOUT: '3000', // the first POST holds the only slot while 40 requests run
         TRACER_CLOSE_TIMEOUT_MS: '500',
       },
     });
-    chain.collector.answerDelayMs = 10_000; // one POST in flight for 5 s: the queue must overflow
+    chain.collector.answerDelayMs = 10_000; // one POST in flight until it times out: the queue must overflow
     try {
       for (let i = 0; i < 40; i++) {
         const started = Date.now();
