@@ -20,8 +20,8 @@ const COMPONENTS: readonly [string, RegExp][] = [
   ['GC', /^\(garbage collector\)/],
   ['V8 runtime and compiler', /^\(program\)/],
   [
-    'jaeger-client reporting (Thrift)',
-    /thriftrw|node-int64|bufrw|jaeger-client\/dist\/src\/(reporters|thrift)/,
+    'span reporting (Thrift encoding, sending)',
+    /thriftrw|node-int64|bufrw|jaeger-client\/dist\/src\/(reporters|thrift)|\/dist\/tracing\/reporting\//,
   ],
   ['jaeger-client spans', /jaeger-client|opentracing/],
   ['OpenTelemetry SDK', /@opentelemetry|protobufjs/],

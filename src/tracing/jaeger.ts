@@ -40,6 +40,14 @@ export interface JaegerSpanContext extends OtSpanContext {
 }
 
 interface SpanContextClass {
+  withBinaryIds(
+    traceId: Buffer,
+    spanId: Buffer,
+    parentId: Buffer | null,
+    flags: number,
+    baggage?: Record<string, string>,
+    debugId?: string,
+  ): JaegerSpanContext;
   withStringIds(
     traceId: string,
     spanId: string,

@@ -190,7 +190,10 @@ describe('--profile', () => {
         const profile = {
           nodes: [
             { id: 1, callFrame: frame('(idle)', '') },
-            { id: 2, callFrame: frame('writeInto', 'file:///x/node_modules/thriftrw/struct.js') },
+            {
+              id: 2,
+              callFrame: frame('encodeSpan', 'file:///x/dist/tracing/reporting/span-encoding.js'),
+            },
             { id: 3, callFrame: frame('log', 'file:///x/node_modules/winston/lib/logger.js') },
           ],
           samples: [1, 2, 3, 2],
@@ -201,7 +204,7 @@ describe('--profile', () => {
       const run = { mode: 'jaeger-udp', round: 1, load: { completed: 4 } } as unknown as RunRecord;
       const table = profileTable(dir, [run], ['headers-only', 'jaeger-udp']);
       // (300 + 100) µs × 2 services / 4 requests; idle time is not CPU
-      expect(table).toMatch(/\| jaeger-client reporting \(Thrift\) +\| +200 \|/);
+      expect(table).toMatch(/\| span reporting \(Thrift encoding, sending\) +\| +200 \|/);
       expect(table).toMatch(/\| logging \(winston\) +\| +100 \|/);
       expect(table).toMatch(/\| total +\| +300 \|/);
       expect(table).not.toContain('headers-only'); // no profiles for it

@@ -166,6 +166,8 @@ function spansOfEveryShape(traceId128bit: boolean): JaegerSpan[] {
   root.setTag('bytes', Buffer.from([0, 1, 254, 255]));
   root.setTag('unicode 🚀', 'ünïcødé ✓ 日本');
   root.setTag('empty', '');
+  root.setTag('k'.repeat(64), 'v'.repeat(65)); // either side of the writer's ASCII fast path
+  root.setTag('ascii then ü', `${'a'.repeat(40)}ü`);
   root.log({ event: 'greeting received', value: 'Hello, Bender!', attempt: 2 });
   root.log({ event: 'long', text: 'x'.repeat(10_000) }, Date.now() + 0.999);
   const child = tracer.startSpan('formatter.format 📝', { childOf: root });

@@ -17,6 +17,8 @@ export const TYPE = {
 } as const;
 
 const TWO_TO_32 = 2 ** 32;
+/** Strings up to this many chars try the ASCII path first. */
+const SHORT_STRING = 64;
 
 export class ThriftWriter {
   private buffer = Buffer.allocUnsafe(2048);
@@ -85,10 +87,29 @@ export class ThriftWriter {
 
   /** A UTF-8 string: its byte length, then its bytes. */
   string(value: string): void {
+    if (value.length <= SHORT_STRING && this.asciiString(value)) return;
     const length = Buffer.byteLength(value);
     this.i32(length);
     this.reserve(length);
     this.offset += this.buffer.write(value, this.offset, length, 'utf8');
+  }
+
+  /**
+   * Most strings in a span (tag keys, methods, routes) are short ASCII: copying their
+   * char codes is cheaper than a call into the UTF-8 encoder. False (nothing written)
+   * when the string holds anything else.
+   */
+  private asciiString(value: string): boolean {
+    this.reserve(4 + value.length);
+    const start = this.offset + 4;
+    for (let i = 0; i < value.length; i++) {
+      const code = value.charCodeAt(i);
+      if (code > 0x7f) return false;
+      this.buffer[start + i] = code;
+    }
+    this.buffer.writeInt32BE(value.length, this.offset);
+    this.offset = start + value.length;
+    return true;
   }
 
   binary(value: Buffer): void {
