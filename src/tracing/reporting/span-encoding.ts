@@ -13,9 +13,6 @@ const TAG_TYPE = { STRING: 0, DOUBLE: 1, BOOL: 2, BINARY: 4 } as const;
 /** jaeger.thrift's SpanRefType, by OpenTracing reference type. */
 const REF_TYPE: Record<string, number> = { child_of: 0, follows_from: 1 };
 
-const lowHalf = (traceId: Buffer | null) => (traceId ? traceId.subarray(-8) : null);
-const highHalf = (traceId: Buffer | null) =>
-  traceId && traceId.length > 8 ? traceId.subarray(-16, -8) : null;
 /** jaeger-client keeps times in milliseconds (fractional); Thrift wants whole microseconds. */
 const micros = (ms: number) => Math.trunc(ms * 1000);
 
@@ -52,17 +49,20 @@ function writeTags(w: ThriftWriter, fieldId: number, tags: readonly SpanTag[]): 
 /** Encodes jaeger.thrift's Span struct: ids, name, references, flags, times, tags, logs. */
 export function encodeSpan(w: ThriftWriter, span: JaegerSpan): Buffer {
   const context = span._spanContext;
+  const traceId = context.traceId;
   w.field(TYPE.I64, 1);
-  w.id(lowHalf(context.traceId));
+  w.id(traceId); // low 64 bits
   w.field(TYPE.I64, 2);
-  w.id(highHalf(context.traceId));
+  w.id(traceId, 8); // high 64 bits (0 for a 64-bit trace id)
   w.field(TYPE.I64, 3);
   w.id(context.spanId);
   w.field(TYPE.I64, 4);
   w.id(context.parentId);
   w.field(TYPE.STRING, 5);
   w.string(span._operationName);
-  const references = span._references.filter((ref) => ref.type() in REF_TYPE);
+  const references = span._references.length
+    ? span._references.filter((ref) => ref.type() in REF_TYPE)
+    : span._references;
   if (references.length) {
     w.field(TYPE.LIST, 6);
     w.list(TYPE.STRUCT, references.length);
@@ -71,9 +71,9 @@ export function encodeSpan(w: ThriftWriter, span: JaegerSpan): Buffer {
       w.field(TYPE.I32, 1);
       w.i32(REF_TYPE[ref.type()] ?? 0);
       w.field(TYPE.I64, 2);
-      w.id(lowHalf(referenced.traceId));
+      w.id(referenced.traceId);
       w.field(TYPE.I64, 3);
-      w.id(highHalf(referenced.traceId));
+      w.id(referenced.traceId, 8);
       w.field(TYPE.I64, 4);
       w.id(referenced.spanId);
       w.stop();

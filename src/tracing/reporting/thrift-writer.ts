@@ -62,12 +62,19 @@ export class ThriftWriter {
     this.byte(TYPE.STOP);
   }
 
-  /** 8 bytes of an id as an i64: the last 8 bytes of `id`, left-padded with zeros. */
-  id(id: Buffer | null): void {
+  /**
+   * An id as an i64: the 8 bytes of `id` that end `fromEnd` bytes before its end
+   * (0: its last 8 bytes, the low half of a 128-bit trace id; 8: the high half),
+   * left-padded with zeros when the id is shorter. A missing id is 0.
+   */
+  id(id: Buffer | null, fromEnd = 0): void {
     this.reserve(8);
-    const length = id ? Math.min(8, id.length) : 0;
-    this.buffer.fill(0, this.offset, this.offset + 8 - length);
-    if (id) id.copy(this.buffer, this.offset + 8 - length, id.length - length);
+    const end = id ? id.length - fromEnd : 0;
+    const start = Math.max(0, end - 8);
+    const length = end - start;
+    for (let i = 0; i < 8 - length; i++) this.buffer[this.offset + i] = 0;
+    for (let i = 0; i < length; i++)
+      this.buffer[this.offset + 8 - length + i] = (id as Buffer)[start + i] as number;
     this.offset += 8;
   }
 
