@@ -112,6 +112,8 @@ export interface BaggageRestrictionManager {
 }
 
 export interface JaegerTracer extends OtTracer {
+  /** The clock spans are stamped with (milliseconds since the epoch). */
+  now(): number;
   registerInjector(format: string, injector: Injector): void;
   registerExtractor(format: string, extractor: Extractor): void;
   close(callback?: () => void): void;

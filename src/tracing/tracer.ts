@@ -27,6 +27,7 @@ import type {
 import { rateLimitedJaegerLogger } from './jaeger-logger.js';
 import { SpanLogger } from '../log/span-logger.js';
 import { inChildSpan } from './spans.js';
+import { preciseClock } from './clock.js';
 import { MeshPropagator, isSamplingDeferred } from './propagation/propagator.js';
 import type { OutgoingHeaders } from './propagation/headers.js';
 
@@ -166,6 +167,8 @@ export function createTracing(
       traceId128bit: true,
     },
   );
+  // microsecond span times (jaeger-client's own clock is Date.now(): whole milliseconds)
+  tracer.now = preciseClock();
   const propagator = new MeshPropagator(config.propagation, policy, (report) => {
     for (const { reason } of report.dropped) options.metrics.baggageDropped.inc({ reason });
     options.metrics.baggageTruncated.inc(report.truncated.length);

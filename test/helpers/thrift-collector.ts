@@ -57,6 +57,8 @@ export interface CollectedSpan {
   spanId: string;
   /** '' for a root span. */
   parentId: string;
+  /** Microseconds since the epoch. */
+  startUs: number;
   durationUs: number;
   tags: Record<string, TagValue>;
   logs: Record<string, TagValue>[];
@@ -92,6 +94,7 @@ function toCollected(service: string, span: ThriftSpan): CollectedSpan {
     traceId: /^0+$/.test(high) ? hex(span.traceIdLow) : high + hex(span.traceIdLow),
     spanId: hex(span.spanId),
     parentId: /^0+$/.test(parent) ? '' : parent,
+    startUs: Number(Buffer.from(span.startTime).readBigInt64BE()),
     durationUs: Number(Buffer.from(span.duration).readBigInt64BE()),
     tags: toObject(span.tags),
     logs: (span.logs ?? []).map((log) => toObject(log.fields)),

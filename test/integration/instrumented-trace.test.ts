@@ -63,6 +63,22 @@ describe('GET /sayHello/:name with the mesh B3 headers', () => {
     expect(formatting.parentId).toBe(formatterServer.spanId);
   });
 
+  it('times spans to the microsecond, each inside its parent, near the wall clock', () => {
+    // jaeger-client alone stamps whole milliseconds: sub-ms spans would all read 0
+    expect(trace.some((s) => s.durationUs % 1000 !== 0)).toBe(true);
+    const byId = new Map(trace.map((s) => [s.spanId, s]));
+    for (const span of trace) {
+      const parent = byId.get(span.parentId);
+      if (!parent) continue;
+      expect(span.startUs).toBeGreaterThanOrEqual(parent.startUs);
+      expect(span.startUs + span.durationUs).toBeLessThanOrEqual(
+        parent.startUs + parent.durationUs,
+      );
+    }
+    for (const span of trace)
+      expect(Math.abs(span.startUs / 1000 - Date.now())).toBeLessThan(60_000);
+  });
+
   it('tags server and client spans with the OpenTracing semantic conventions', () => {
     expect(only(trace, 'hello', 'GET /sayHello/:name').tags).toMatchObject({
       'span.kind': 'server',
