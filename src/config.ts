@@ -34,11 +34,11 @@ export interface JaegerConfig {
   /** Print every finished span as a log line (default on for app_name=all). */
   logSpans: boolean;
   flushIntervalMs: number;
-  /** Per-request timeout of the HTTP sender. */
+  /** Timeout of one POST to the collector (HTTP reporting). */
   reporterTimeoutMs: number;
   /** Upper bound on how long shutdown waits for the last spans to be flushed. */
   closeTimeoutMs: number;
-  /** Spans buffered for the HTTP sender; past it new spans are dropped (and counted). */
+  /** Spans queued for the collector (HTTP reporting); past it new spans are dropped (and counted). */
   maxQueueSize: number;
 }
 

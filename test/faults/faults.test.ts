@@ -212,7 +212,7 @@ describe('faults under load', () => {
       await collector.stop();
     }
     figures.push(
-      `- slow collector (HTTP sender, one batch in flight, bounded queue):\n${rows.join('\n')}`,
+      `- slow collector (HTTP transport, one batch in flight, bounded queue):\n${rows.join('\n')}`,
     );
   });
 });
