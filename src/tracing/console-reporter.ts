@@ -14,7 +14,8 @@ export class ConsoleSpanReporter implements Reporter {
       trace_id: hexOf(context.traceId),
       span_id: hexOf(context.spanId),
       parent_id: hexOf(context.parentId),
-      duration_ms: span._duration,
+      // to the microsecond, as Jaeger shows it
+      duration_ms: Math.round((span._duration ?? 0) * 1000) / 1000,
       tags,
       logs: span._logs.length,
       baggage: context.baggage,

@@ -61,6 +61,8 @@ describe('app_name=all (what npm start runs)', () => {
       'hello GET /formatGreeting',
       'hello GET /sayHello/:name',
     ]);
+    // durations to the microsecond (Jaeger's unit), not a float's every digit
+    for (const line of printed) expect(String(line['duration_ms'])).toMatch(/^\d+(\.\d{1,3})?$/);
     service.signal('SIGINT');
     expect(await service.exited).toBe(0);
   });
