@@ -11,27 +11,31 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 type TagValue = string | number | boolean;
-interface ThriftTag {
+/** jaeger.thrift's structs as thriftrw decodes them (i64 as 8-byte Buffers, enums by name). */
+export interface ThriftTag {
   key: string;
   vType: string;
   vStr?: string | null;
   vDouble?: number | null;
   vBool?: boolean | null;
   vLong?: Buffer | null;
+  vBinary?: Buffer | null;
 }
-interface ThriftSpan {
+export interface ThriftSpan {
   traceIdLow: Buffer;
   traceIdHigh: Buffer;
   spanId: Buffer;
   parentSpanId: Buffer;
   operationName: string;
+  references: { refType: string; traceIdLow: Buffer; traceIdHigh: Buffer; spanId: Buffer }[] | null;
+  flags: number;
   startTime: Buffer;
   duration: Buffer;
   tags: ThriftTag[] | null;
   logs: { timestamp: Buffer; fields: ThriftTag[] }[] | null;
 }
-interface ThriftBatch {
-  process: { serviceName: string };
+export interface ThriftBatch {
+  process: { serviceName: string; tags: ThriftTag[] | null };
   spans: ThriftSpan[];
 }
 interface BatchType {

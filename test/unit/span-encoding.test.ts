@@ -14,42 +14,18 @@ import {
   frameBatch,
 } from '../../src/tracing/reporting/span-encoding.js';
 import { ThriftWriter } from '../../src/tracing/reporting/thrift-writer.js';
+import type { ThriftBatch, ThriftSpan, ThriftTag } from '../helpers/thrift-collector.js';
 
 const require = createRequire(import.meta.url);
 
-interface DecodedTag {
-  key: string;
-  vType: string;
-  vStr?: string | null;
-  vDouble?: number | null;
-  vBool?: boolean | null;
-  vBinary?: Buffer | null;
-}
-interface DecodedSpan {
-  traceIdLow: Buffer;
-  traceIdHigh: Buffer;
-  spanId: Buffer;
-  parentSpanId: Buffer;
-  operationName: string;
-  references: { refType: string; traceIdLow: Buffer; traceIdHigh: Buffer; spanId: Buffer }[] | null;
-  flags: number;
-  startTime: Buffer;
-  duration: Buffer;
-  tags: DecodedTag[] | null;
-  logs: { timestamp: Buffer; fields: DecodedTag[] }[] | null;
-}
-interface DecodedBatch {
-  process: { serviceName: string; tags: DecodedTag[] | null };
-  spans: DecodedSpan[];
-}
 interface StructType<T> {
   new (value: unknown): object;
   fromBuffer(buffer: Buffer): T;
   rw: { toBuffer(value: object): { err: Error | null; value: Buffer } };
 }
 interface JaegerModel {
-  Span: StructType<DecodedSpan>;
-  Batch: StructType<DecodedBatch>;
+  Span: StructType<ThriftSpan>;
+  Batch: StructType<ThriftBatch>;
 }
 interface AgentModel {
   Agent: {
@@ -58,7 +34,7 @@ interface AgentModel {
         readFrom(
           buffer: Buffer,
           offset: number,
-        ): { err: Error | null; offset: number; value: { body: { batch: DecodedBatch } } };
+        ): { err: Error | null; offset: number; value: { body: { batch: ThriftBatch } } };
       };
     };
   };
@@ -85,7 +61,7 @@ const agentModel = new Thrift({
 }) as AgentModel;
 
 /** A tag as Jaeger reads it: the field its vType names, nothing else. */
-function tagValue(tag: DecodedTag): unknown {
+function tagValue(tag: ThriftTag): unknown {
   switch (tag.vType) {
     case 'DOUBLE':
       return tag.vDouble;
@@ -97,12 +73,12 @@ function tagValue(tag: DecodedTag): unknown {
       return tag.vStr;
   }
 }
-const tags = (list: DecodedTag[] | null) =>
+const tags = (list: ThriftTag[] | null) =>
   (list ?? []).map((tag) => [tag.key, tag.vType, tagValue(tag)]);
 const hex = (buffer: Buffer) => Buffer.from(buffer).toString('hex');
 
 /** What Jaeger takes from a decoded span, in comparable form. */
-function meaning(span: DecodedSpan) {
+function meaning(span: ThriftSpan) {
   return {
     traceIdLow: hex(span.traceIdLow),
     traceIdHigh: hex(span.traceIdHigh),

@@ -58,11 +58,6 @@ export class EncodingReporter implements Reporter {
     }
   }
 
-  /** Sends what is buffered now (the interval does this too). */
-  flush(): Promise<void> {
-    return this.transport.flush();
-  }
-
   /** Spans not yet delivered (the tracer logs them when its close deadline passes). */
   unsent(): { queued: number; inFlight: number } {
     return this.transport.unsent();
