@@ -37,13 +37,15 @@ function banner(mesh: Mesh, settings: MeshSettings, startedMs: number): string {
   lines.push(
     `  services propagate with JAEGER_PROPAGATION=${propagationFor(settings.tracing)}; logs and Envoy configs: ${mesh.runDir}`,
     '',
-    'Try (each answer carries the gateway\'s trace id in ' + TRACE_ID_HEADER + '; curl -i shows it):',
+    "Try (each answer carries the gateway's trace id in " +
+      TRACE_ID_HEADER +
+      '; curl -i shows it):',
     `  curl ${ot}/sayHello/Bender               # v1, and one trace: gateway, sidecars and the app's own spans`,
     `  curl -A Netscape ${ot}/sayHello/Fry      # v2: the baggage-user-agent header steers hello's sidecar`,
     `  curl ${ot}/sayHello2/Leela               # hello forwards headers only: no hello app span`,
     `  curl ${ho}/sayHello/Bender               # headers-only shape: a trace of Envoy spans alone`,
     '',
-    'Then compare the two shapes\' latest traces of the same route:',
+    "Then compare the two shapes' latest traces of the same route:",
     '  npm run compare',
     `  (or look: ${mesh.jaegerUrl}/search; curl ${mesh.jaegerUrl}/api/traces/<trace id>)`,
     '',
@@ -84,7 +86,9 @@ async function main(): Promise<number> {
         resolve(130);
         return;
       }
-      say(`${signal}: stopping the gateway, then the services (they flush their spans), then the sidecars, then Jaeger`);
+      say(
+        `${signal}: stopping the gateway, then the services (they flush their spans), then the sidecars, then Jaeger`,
+      );
       mesh.stop().then(() => {
         say('stopped; nothing left running');
         resolve(0);

@@ -31,7 +31,8 @@ export async function waitFor<T>(
     if (value !== undefined) return value;
     const death = stillAlive();
     if (death) throw new Error(death);
-    if (Date.now() > deadline) throw new Error(`${what} did not get ready within ${deadlineMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not get ready within ${deadlineMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

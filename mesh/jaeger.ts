@@ -56,11 +56,17 @@ function jaegerBinary(settings: MeshSettings): Promise<string> {
     });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('error', (error) => reject(new JaegerError(`cannot run scripts/jaeger.sh: ${error.message}`)));
+    child.once('error', (error) =>
+      reject(new JaegerError(`cannot run scripts/jaeger.sh: ${error.message}`)),
+    );
     child.once('exit', (code) =>
       code === 0
         ? resolve(out.trim().split('\n').pop() ?? '')
-        : reject(new JaegerError('no Jaeger binary (scripts/jaeger.sh build failed, see above): set JAEGER_BIN, or install Go to build one')),
+        : reject(
+            new JaegerError(
+              'no Jaeger binary (scripts/jaeger.sh build failed, see above): set JAEGER_BIN, or install Go to build one',
+            ),
+          ),
     );
   });
 }
@@ -74,7 +80,10 @@ export async function ensureJaeger(
   const host = settings.jaegerHost;
   const queryUrl = `http://${host}:16686`;
   const healthUrl = `http://${host}:13133/status`;
-  if ((await getText(healthUrl)) !== undefined && (await getText(`${queryUrl}/api/services`)) !== undefined) {
+  if (
+    (await getText(healthUrl)) !== undefined &&
+    (await getText(`${queryUrl}/api/services`)) !== undefined
+  ) {
     say(`using the Jaeger already running at ${queryUrl}`);
     return { queryUrl, process: undefined };
   }
@@ -94,11 +103,17 @@ export async function ensureJaeger(
   });
   await waitFor(
     'Jaeger',
-    async () => ((await getText(healthUrl)) !== undefined && (await getText(`${queryUrl}/api/services`)) !== undefined ? true : undefined),
+    async () =>
+      (await getText(healthUrl)) !== undefined &&
+      (await getText(`${queryUrl}/api/services`)) !== undefined
+        ? true
+        : undefined,
     {
       deadlineMs: 60_000,
       stillAlive: () =>
-        jaeger.alive ? undefined : `Jaeger stopped during start-up: ${jaeger.lastLines(3).join(' | ')}`,
+        jaeger.alive
+          ? undefined
+          : `Jaeger stopped during start-up: ${jaeger.lastLines(3).join(' | ')}`,
     },
   );
   return { queryUrl, process: jaeger };

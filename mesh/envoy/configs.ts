@@ -20,7 +20,8 @@ export function tracingTarget(plan: MeshAddresses, provider: MeshTracing): Traci
 export function meshConfigs(plan: MeshAddresses, provider: MeshTracing): Map<string, Json> {
   const tracing = tracingTarget(plan, provider);
   const configs = new Map<string, Json>([[GATEWAY_FILE, gatewayConfig(plan, tracing)]]);
-  for (const workload of WORKLOADS) configs.set(sidecarFile(workload), sidecarConfig(workload, plan, tracing));
+  for (const workload of WORKLOADS)
+    configs.set(sidecarFile(workload), sidecarConfig(workload, plan, tracing));
   return configs;
 }
 

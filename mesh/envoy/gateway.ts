@@ -67,7 +67,10 @@ function gatewayListener(shape: Shape, address: Address, tracing: TracingTarget)
       virtualHost(shape, [...hostDomains(shape), '*']),
     ],
     response_headers_to_add: [
-      { header: { key: TRACE_ID_HEADER, value: '%TRACE_ID%' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+      {
+        header: { key: TRACE_ID_HEADER, value: '%TRACE_ID%' },
+        append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+      },
     ],
   };
   const hcm = httpConnectionManager({

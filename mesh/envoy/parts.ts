@@ -136,7 +136,8 @@ export const OUTBOUND_RETRY_POLICY: Json = {
     {
       name: 'envoy.retry_host_predicates.previous_hosts',
       typed_config: {
-        '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate',
+        '@type':
+          'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate',
       },
     },
   ],

@@ -32,7 +32,8 @@ interface VirtualServiceHttp {
 
 /** Istio's StringMatch as Envoy's: Istio's `regex` is RE2 and must match the whole value. */
 function headerMatcher(name: string, match: StringMatch): Json {
-  if (match.regex !== undefined) return { name, string_match: { safe_regex: { regex: match.regex } } };
+  if (match.regex !== undefined)
+    return { name, string_match: { safe_regex: { regex: match.regex } } };
   if (match.exact !== undefined) return { name, string_match: { exact: match.exact } };
   if (match.prefix !== undefined) return { name, string_match: { prefix: match.prefix } };
   throw new Error(`${ROUTING_FILE}: header ${name} has no exact, prefix or regex match`);

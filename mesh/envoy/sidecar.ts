@@ -51,7 +51,9 @@ function inboundListener(workload: Workload, plan: MeshAddresses, tracing: Traci
         {
           name: `inbound|http|${SERVICE_PORT}`,
           domains: ['*'],
-                    routes: [route(INBOUND_CLUSTER, decorator(workload.app, namespace), { direction: 'inbound' })],
+          routes: [
+            route(INBOUND_CLUSTER, decorator(workload.app, namespace), { direction: 'inbound' }),
+          ],
         },
       ],
     },
@@ -89,7 +91,11 @@ function outboundListener(workload: Workload, plan: MeshAddresses, tracing: Trac
   return listener('virtualOutbound', addressesOf(plan, workload).outbound, 'OUTBOUND', hcm);
 }
 
-export function sidecarConfig(workload: Workload, plan: MeshAddresses, tracing: TracingTarget): Json {
+export function sidecarConfig(
+  workload: Workload,
+  plan: MeshAddresses,
+  tracing: TracingTarget,
+): Json {
   const own = addressesOf(plan, workload);
   const listeners = [inboundListener(workload, plan, tracing)];
   const clusters = [cluster(INBOUND_CLUSTER, own.app), collectorCluster(tracing)];
@@ -97,7 +103,9 @@ export function sidecarConfig(workload: Workload, plan: MeshAddresses, tracing: 
     listeners.push(outboundListener(workload, plan, tracing));
     for (const version of ['v1', 'v2'] as const) {
       const formatter = findWorkload(workload.shape, 'formatter', version);
-      clusters.push(cluster(outboundCluster(workload, version), addressesOf(plan, formatter).inbound));
+      clusters.push(
+        cluster(outboundCluster(workload, version), addressesOf(plan, formatter).inbound),
+      );
     }
   }
   const podName = `${workloadName(workload)}-0`;

@@ -1,13 +1,23 @@
 /**
- * docker-compose.yml: Jaeger v2 and both shapes of the chain, wired by environment. No
- * Docker engine is needed: the file is read as compose reads it, the wiring is checked
- * against itself, and every app service's environment and healthcheck against the app.
+ * docker-compose.yml: the same mesh as `npm run mesh` (Jaeger v2, the ingress gateway,
+ * both shapes with a sidecar per workload). No Docker engine is needed: the file is read
+ * as compose reads it, every Envoy config it mounts is checked to exist, to be what the
+ * templates make now and to pass `envoy --mode validate`, and every app service's
+ * environment and healthcheck are checked against the app.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { parse } from 'yaml';
+import { composePlan, addressesOf } from '../../mesh/addresses.js';
+import { COMPOSE_CONFIG_DIR, composeConfigFiles } from '../../mesh/compose-configs.js';
+import { ENVOY_VERSION, validateConfig } from '../../mesh/envoy/binary.js';
+import { GATEWAY_FILE, sidecarFile } from '../../mesh/envoy/configs.js';
+import { readSettings, propagationFor } from '../../mesh/settings.js';
+import { MESH_TRACING_PROVIDERS, WORKLOADS, workloadName } from '../../mesh/topology.js';
+import { ENVOY_MISSING, envoyForValidation } from './support/envoy.js';
 import { configFrom, startFromEnv } from './support/app.js';
 import { runtimeEnv } from './support/dockerfile.js';
-import { readRepoFile } from './support/paths.js';
+import { readRepoFile, repoPath } from './support/paths.js';
 
 interface Healthcheck {
   test?: string[] | string;
@@ -22,6 +32,10 @@ interface ComposeService {
   ports?: (string | number | { published?: string | number; target?: number; protocol?: string })[];
   healthcheck?: Healthcheck;
   depends_on?: string[] | Record<string, { condition?: string }>;
+  network_mode?: string;
+  env_file?: string[] | string;
+  volumes?: string[];
+  command?: string[];
 }
 
 const text = readRepoFile('docker-compose.yml');
@@ -48,11 +62,49 @@ function environment(service: ComposeService): Record<string, string> {
 const appNames = names.filter(
   (n) => services[n]?.build !== undefined || services[n]?.image === 'hello-app',
 );
+const envoyNames = names.filter((n) => /^envoyproxy\/envoy:/.test(services[n]?.image ?? ''));
+const plan = composePlan();
+const envoy = await envoyForValidation();
+if (!envoy) process.stderr.write(`\n${ENVOY_MISSING}\n`);
 const jaegerNames = names.filter((n) => /^jaegertracing\/jaeger:/.test(services[n]?.image ?? ''));
 
-/** What the process in the container sees: the image's ENV, then the service's. */
-function processEnv(name: string): Record<string, string> {
-  return { ...imageEnv, ...environment(services[name] as ComposeService) };
+/** compose's own interpolation of `${VAR:-default}`, for one value of MESH_TRACING. */
+function interpolate(text: string, env: Record<string, string>): string {
+  return text.replace(
+    /\$\{(\w+):-([^}]*)\}/g,
+    (_m, name: string, fallback: string) => env[name] ?? fallback,
+  );
+}
+
+/** KEY=value lines of an env_file. */
+function envFile(path: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readRepoFile(path).split('\n')) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match) env[match[1] as string] = match[2] as string;
+  }
+  return env;
+}
+
+/** What the process in the container sees: the image's ENV, the env_file, then the service's. */
+function processEnv(name: string, meshTracing = 'zipkin'): Record<string, string> {
+  const service = services[name] as ComposeService;
+  const files = [service.env_file ?? []]
+    .flat()
+    .map((f) => interpolate(f, { MESH_TRACING: meshTracing }));
+  return { ...imageEnv, ...Object.assign({}, ...files.map(envFile)), ...environment(service) };
+}
+
+/** The one config file a sidecar or the gateway mounts at /etc/envoy/envoy.yaml. */
+function mountedConfig(name: string, meshTracing: string): string {
+  const mounts = (services[name]?.volumes ?? []).filter((v) =>
+    v.endsWith(':/etc/envoy/envoy.yaml:ro'),
+  );
+  expect({ name, mounts: mounts.length }).toEqual({ name, mounts: 1 });
+  const host = interpolate(mounts[0] as string, { MESH_TRACING: meshTracing }).split(
+    ':',
+  )[0] as string;
+  return host.replace(/^\.\//, '');
 }
 
 function dependsOn(service: ComposeService): Record<string, string | undefined> {
@@ -117,110 +169,151 @@ describe('docker-compose.yml', () => {
     expect(jaeger.healthcheck?.test).toBeDefined();
   });
 
-  it('runs both shapes: instrumented hello, formatter v1 and v2, and a headers-only chain', () => {
-    expect(appNames.sort()).toEqual(
-      [
-        'formatter',
-        'formatter-headers-only',
-        'formatter-v2',
-        'hello',
-        'hello-headers-only',
-        'hello-professor',
-      ].sort(),
-    );
-    for (const name of appNames) {
-      const service = services[name] as ComposeService;
+  it("runs npm run mesh's topology: the gateway, and per workload a sidecar and its app in one network namespace", () => {
+    const expectedEnvoys = ['istio-ingressgateway', ...WORKLOADS.map(workloadName)];
+    expect(envoyNames.sort()).toEqual(expectedEnvoys.sort());
+    expect(appNames.sort()).toEqual(WORKLOADS.map((w) => `${workloadName(w)}-app`).sort());
+    for (const workload of WORKLOADS) {
+      const app = services[`${workloadName(workload)}-app`] as ComposeService;
+      expect(app.network_mode).toBe(`service:${workloadName(workload)}`);
       // one image for all: built from this repository
-      expect({ name, image: service.image, build: service.build }).toEqual({
-        name,
-        image: 'hello-app',
-        build: '.',
-      });
+      expect({ image: app.image, build: app.build }).toEqual({ image: 'hello-app', build: '.' });
     }
   });
 
-  it('gives every app service an environment the app accepts', () => {
-    for (const name of appNames) {
-      const config = configFrom(processEnv(name));
-      expect(config.port).toBe(8080);
-      const headersOnly = name.endsWith('-headers-only');
-      expect({ name, mode: config.tracingMode }).toEqual({
-        name,
-        mode: headersOnly ? 'headers-only' : 'opentracing',
-      });
-    }
-    expect(configFrom(processEnv('formatter')).professor).toBe(false);
-    expect(configFrom(processEnv('formatter-v2')).professor).toBe(true);
+  it(`runs the Envoy release npm run mesh installs (${ENVOY_VERSION})`, () => {
+    for (const name of envoyNames)
+      expect(services[name]?.image).toBe(`envoyproxy/envoy:v${ENVOY_VERSION}`);
   });
 
-  it('wires each hello to a formatter of its own shape, by service name', () => {
-    const expected: Record<string, string> = {
-      hello: 'formatter',
-      'hello-professor': 'formatter-v2',
-      'hello-headers-only': 'formatter-headers-only',
-    };
-    for (const [hello, formatter] of Object.entries(expected)) {
-      const config = configFrom(processEnv(hello));
-      expect(config.appName).toBe('hello');
-      expect(config.formatterHost).toBe(formatter);
-      const target = configFrom(processEnv(formatter));
-      expect(target.appName).toBe('formatter');
-      expect(config.formatterPort).toBe(target.port);
-      expect(config.tracingMode).toBe(target.tracingMode);
-    }
-  });
-
-  it('sends spans to the Jaeger service, never to the compact port 6831', () => {
-    // 6831 is Thrift compact; jaeger-client speaks binary (6832) and the app refuses 6831
-    expect(JSON.stringify(compose)).not.toMatch(/\b6831\b/);
-    for (const name of appNames) {
-      const env = processEnv(name);
-      const config = configFrom(env);
-      if (config.tracingMode === 'headers-only') continue;
-      if (config.jaeger.endpoint) {
-        const url = new URL(config.jaeger.endpoint);
-        expect(jaegerNames).toContain(url.hostname);
-        expect(`${url.port}${url.pathname}`).toBe('14268/api/traces');
-      } else {
-        expect(jaegerNames).toContain(config.jaeger.agentHost);
-        expect(config.jaeger.agentPort).toBe(6832);
-      }
-      expect(dependsOn(services[name] as ComposeService)[jaegerNames[0] as string]).toBe(
-        'service_healthy',
+  it.each([...MESH_TRACING_PROVIDERS])(
+    'mounts, for MESH_TRACING=%s, the config the templates make for each Envoy, and it exists',
+    (provider) => {
+      const generated = composeConfigFiles();
+      expect(mountedConfig('istio-ingressgateway', provider)).toBe(
+        `${COMPOSE_CONFIG_DIR}/${provider}/${GATEWAY_FILE}`,
       );
-    }
+      for (const workload of WORKLOADS) {
+        const mounted = mountedConfig(workloadName(workload), provider);
+        expect(mounted).toBe(`${COMPOSE_CONFIG_DIR}/${provider}/${sidecarFile(workload)}`);
+        expect(existsSync(repoPath(mounted))).toBe(true);
+        // the committed file is what the templates make today (npm run mesh:configs rewrites it)
+        expect({
+          file: mounted,
+          current: readRepoFile(mounted) === generated.get(mounted),
+        }).toEqual({
+          file: mounted,
+          current: true,
+        });
+      }
+    },
+  );
+
+  it(`holds exactly the generated files under ${COMPOSE_CONFIG_DIR}/, each current`, () => {
+    const onDisk = readdirSync(repoPath(COMPOSE_CONFIG_DIR), {
+      recursive: true,
+      withFileTypes: true,
+    })
+      .filter((entry) => entry.isFile())
+      .map(
+        (entry) =>
+          `${entry.parentPath.slice(repoPath('').length).replace(/^\//, '')}/${entry.name}`,
+      )
+      .sort();
+    const generated = composeConfigFiles();
+    expect(onDisk).toEqual([...generated.keys()].sort());
+    for (const [path, text] of generated)
+      expect({ path, current: readRepoFile(path) === text }).toEqual({ path, current: true });
   });
 
-  it('publishes distinct host ports, each app on its container port 8080', () => {
+  (envoy ? it : it.skip)(
+    'mounts only configs that pass envoy --mode validate',
+    async () => {
+      const problems: string[] = [];
+      for (const provider of MESH_TRACING_PROVIDERS)
+        for (const name of envoyNames) {
+          const problem = await validateConfig(
+            envoy as string,
+            repoPath(mountedConfig(name, provider)),
+          );
+          if (problem) problems.push(`${name} (${provider}): ${problem}`);
+        }
+      expect(problems).toEqual([]);
+    },
+    60_000,
+  );
+
+  it('publishes the gateway on the ports npm run mesh uses by default, and Jaeger on 16686', () => {
+    const defaults = readSettings({});
+    expect(ports(services['istio-ingressgateway'] as ComposeService)).toEqual([
+      { host: String(defaults.port), container: plan.gateway.instrumented.port, protocol: 'tcp' },
+      {
+        host: String(defaults.headersOnlyPort),
+        container: plan.gateway.headersOnly.port,
+        protocol: 'tcp',
+      },
+    ]);
     const seen = new Map<string, string>();
-    for (const name of names) {
+    for (const name of names)
       for (const p of ports(services[name] as ComposeService)) {
         const key = `${p.host}/${p.protocol}`;
         expect({ port: key, clash: seen.get(key) }).toEqual({ port: key, clash: undefined });
         seen.set(key, name);
-        if (appNames.includes(name)) expect(p.container).toBe(configFrom(processEnv(name)).port);
       }
-    }
-    expect(ports(services['hello'] as ComposeService).map((p) => p.host)).toEqual(['8080']);
+    // apps and sidecars are reached only through the gateway
+    for (const name of [...appNames, ...WORKLOADS.map(workloadName)])
+      expect(services[name]?.ports).toBeUndefined();
   });
 
-  it('starts each service after the ones it depends on are healthy', () => {
-    for (const name of names) {
-      for (const [target, condition] of Object.entries(
-        dependsOn(services[name] as ComposeService),
-      )) {
-        expect(names).toContain(target);
-        expect({ name, target, condition }).toEqual({ name, target, condition: 'service_healthy' });
-        expect(services[target]?.healthcheck?.test).toBeDefined();
+  it.each([...MESH_TRACING_PROVIDERS])(
+    'gives every app an environment the app accepts, of its shape and version (MESH_TRACING=%s)',
+    (provider) => {
+      for (const workload of WORKLOADS) {
+        const name = `${workloadName(workload)}-app`;
+        const config = configFrom(processEnv(name, provider));
+        const own = addressesOf(plan, workload);
+        expect({
+          name,
+          app: config.appName,
+          port: config.port,
+          mode: config.tracingMode,
+          professor: config.professor,
+        }).toEqual({
+          name,
+          app: workload.app,
+          port: own.appPort,
+          mode: workload.shape.tracingMode,
+          professor: workload.version === 'v2',
+        });
+        // the propagation this provider's Envoys speak, or the traces would not join
+        expect(config.jaeger.propagation).toEqual([propagationFor(provider)]);
+        if (workload.app === 'hello') {
+          // hello calls formatter through its own sidecar's outbound listener
+          expect(`${config.formatterHost}:${config.formatterPort}`).toBe(
+            `${own.outbound.host}:${own.outbound.port}`,
+          );
+        }
       }
+    },
+  );
+
+  it("sends the instrumented services' spans straight to Jaeger, never to the compact port 6831", () => {
+    // 6831 is Thrift compact; jaeger-client speaks binary (6832) and the app refuses 6831
+    expect(JSON.stringify(compose)).not.toMatch(/\b6831\b/);
+    for (const name of appNames) {
+      const config = configFrom(processEnv(name));
+      if (config.tracingMode === 'headers-only') continue;
+      const url = new URL(config.jaeger.endpoint ?? '');
+      expect(jaegerNames).toContain(url.hostname);
+      expect(`${url.port}${url.pathname}`).toBe('14268/api/traces');
     }
-    expect(Object.keys(dependsOn(services['hello'] as ComposeService))).toContain('formatter');
-    expect(Object.keys(dependsOn(services['hello-professor'] as ComposeService))).toContain(
-      'formatter-v2',
-    );
-    expect(Object.keys(dependsOn(services['hello-headers-only'] as ComposeService))).toContain(
-      'formatter-headers-only',
-    );
+  });
+
+  it('starts the Envoys after Jaeger is healthy', () => {
+    for (const name of envoyNames)
+      expect(dependsOn(services[name] as ComposeService)).toEqual({
+        [jaegerNames[0] as string]: 'service_healthy',
+      });
   });
 
   it('health-checks the apps with node (the image has no curl) on a route the app serves', async () => {
@@ -231,9 +324,9 @@ describe('docker-compose.yml', () => {
       expect(new URL(url).port).toBe(String(configFrom(processEnv(name)).port));
     }
     // run the healthcheck itself against the real app: healthy -> 0, nothing listening -> 1
-    const command = healthCommand(services['formatter'] as ComposeService);
+    const command = healthCommand(services['formatter-v1-app'] as ComposeService);
     const url = new URL(/https?:\/\/[^'"\s)]+/.exec(command.join(' '))?.[0] ?? '');
-    const app = await startFromEnv(processEnv('formatter'));
+    const app = await startFromEnv(processEnv('formatter-v1-app'));
     const port = new URL(app.url).port;
     const aimed = (p: string) =>
       command.map((arg) => arg.replace(url.origin, `http://127.0.0.1:${p}`));
