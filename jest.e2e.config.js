@@ -10,7 +10,7 @@ export default {
   testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/test/e2e/global-setup.js',
-  // every file starts its own processes; two at a time is what 2 cores carry
-  maxWorkers: 2,
+  // a mesh file starts 13 processes: one file at a time is what 2 cores carry
+  maxWorkers: 1,
   testTimeout: 60000,
 };

@@ -1,12 +1,12 @@
 /**
  * Reading back what reached the real Jaeger, through its query HTTP API (the client is
- * the compare command's own). Spans take a moment to become visible (reporter flush,
- * Jaeger's batch processor), so every read polls with a deadline.
+ * the compare command's own). Spans take a moment to become visible (the Envoys flush
+ * every second, the services every half second, then Jaeger's batch processor), so every
+ * read polls with a deadline.
  */
 import { JaegerQueryClient, TraceNotFoundError } from '../../../src/compare/jaeger-client.js';
 import type { JaegerSpan, JaegerTrace } from '../../../src/compare/jaeger-api.js';
 import { JAEGER_QUERY_URL } from './endpoints.js';
-import { hex, newIngress, reportToZipkin, zipkinIngressSpan } from './mesh.js';
 import { eventually } from './poll.js';
 
 export const jaeger = new JaegerQueryClient(JAEGER_QUERY_URL);
@@ -40,6 +40,16 @@ export function names(trace: JaegerTrace): string[] {
     .sort();
 }
 
+/** Spans whose parent is not in the trace, and spans with no parent at all. */
+export function shape(trace: JaegerTrace): { roots: SeenSpan[]; orphans: SeenSpan[] } {
+  const spans = spansOf(trace);
+  const ids = new Set(spans.map((s) => s.spanId));
+  return {
+    roots: spans.filter((s) => !s.parentId),
+    orphans: spans.filter((s) => s.parentId && !ids.has(s.parentId)),
+  };
+}
+
 /** The trace once `complete` says so; a missing trace is "not yet". */
 export async function waitForTrace(
   traceId: string,
@@ -69,25 +79,6 @@ export function waitForSpans(traceId: string, count: number): Promise<JaegerTrac
     (t) => t.spans.length >= count,
     `${count} spans in trace ${traceId}`,
   );
-}
-
-/**
- * A barrier for "nothing else arrived" assertions: a marker span sent now becomes visible
- * only after Jaeger's pipeline has stored whatever it had received before it.
- */
-export async function jaegerSettled(): Promise<void> {
-  const marker = newIngress(hex(16));
-  await reportToZipkin([
-    zipkinIngressSpan({
-      ingress: marker,
-      path: '/barrier',
-      startUs: Date.now() * 1000,
-      durationUs: 1,
-      status: 200,
-      userAgent: 'e2e',
-    }),
-  ]);
-  await waitForSpans(marker.traceId, 1);
 }
 
 /** Fails loudly when Jaeger is not there: the suite must never pass by skipping. */

@@ -1,181 +1,71 @@
 /**
- * The test plays the mesh's part at the edge, as an Istio ingress gateway (Envoy) would:
- * it starts a trace with a 128-bit id, sends the request on with that span's B3 headers
- * and an x-request-id, and when the answer is back reports its SERVER span to Jaeger as
- * Zipkin v2 JSON. It also plays the VirtualService that routes hello -> formatter by the
- * `baggage-user-agent` header. (The sidecars' own spans are left out: the trace shape
- * under test is ingress + application spans.)
+ * The real mesh for the end-to-end suite: `npm run mesh`'s own startMesh, with its ports
+ * moved out of the way (a developer's mesh may be running on the defaults) and the
+ * Jaeger that the suite's global setup found. Requests go in through the gateway; the
+ * gateway's trace id comes back in its x-trace-id header.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, request } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
-import { ZIPKIN_URL } from './endpoints.js';
+import { INTERNAL_PORT_COUNT } from '../../../mesh/addresses.js';
+import { TRACE_ID_HEADER } from '../../../mesh/envoy/gateway.js';
+import { portFree } from '../../../mesh/http-probe.js';
+import { startMesh } from '../../../mesh/mesh.js';
+import type { Mesh } from '../../../mesh/mesh.js';
+import { readSettings } from '../../../mesh/settings.js';
+import type { MeshTracing } from '../../../mesh/topology.js';
 
-export const INGRESS_SERVICE = 'istio-ingressgateway';
-/** Envoy names a gateway's span after the route's destination: host:port/*. */
-export const INGRESS_OPERATION = 'hello.default.svc.cluster.local:8080/*';
+export type { Mesh } from '../../../mesh/mesh.js';
 
-export interface Ingress {
-  traceId: string;
-  spanId: string;
-  requestId: string;
+export const NETSCAPE = 'Mozilla/3.0 (Netscape; I)';
+export const V1 = (name: string): string =>
+  `Hello, puny human ${name}! Morbo asks: how do you like running on Kubernetes?`;
+export const V2 = (name: string): string =>
+  `Good news, ${name}! If anyone needs me I'll be in the Angry Dome!`;
+
+/** `count` consecutive free ports on 127.0.0.1 and 0.0.0.0, from a random start. */
+async function freeRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let free = true;
+    for (let port = base; port < base + count && free; port++)
+      free = (await portFree(port, '0.0.0.0')) && (await portFree(port, '127.0.0.1'));
+    if (free) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
 }
 
-export interface MeshAnswer {
+export async function startTestMesh(tracing: MeshTracing): Promise<Mesh> {
+  const base = await freeRange(INTERNAL_PORT_COUNT + 2);
+  const settings = readSettings({
+    ...process.env,
+    MESH_TRACING: tracing,
+    MESH_PORT: String(base),
+    MESH_HEADERS_ONLY_PORT: String(base + 1),
+    MESH_INTERNAL_PORT_BASE: String(base + 2),
+  });
+  return startMesh(settings);
+}
+
+export interface GatewayAnswer {
   status: number;
   text: string;
-  ingress: Ingress;
+  /** The trace the gateway started (its x-trace-id answer header). */
+  traceId: string;
 }
 
-export function hex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
-}
-
-/** Microseconds since the epoch, at sub-millisecond precision. */
-function nowUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
-}
-
-export function newIngress(traceId = hex(16)): Ingress {
-  return { traceId, spanId: hex(8), requestId: randomUUID() };
-}
-
-/** The headers Envoy sends upstream for its span. */
-export function b3HeadersOf(ingress: Ingress): Record<string, string> {
-  return {
-    'x-b3-traceid': ingress.traceId,
-    'x-b3-spanid': ingress.spanId,
-    'x-b3-sampled': '1',
-    'x-request-id': ingress.requestId,
-  };
-}
-
-interface ZipkinSpanInput {
-  ingress: Ingress;
-  path: string;
-  startUs: number;
-  durationUs: number;
-  status: number;
-  userAgent: string;
-}
-
-/** A gateway span the way Envoy's Zipkin tracer writes it (its tag values are strings). */
-export function zipkinIngressSpan({
-  ingress,
-  path,
-  startUs,
-  durationUs,
-  status,
-  userAgent,
-}: ZipkinSpanInput): object {
-  const tags: Record<string, string> = {
-    component: 'proxy',
-    'guid:x-request-id': ingress.requestId,
-    'http.method': 'GET',
-    'http.protocol': 'HTTP/1.1',
-    'http.url': `http://hello.example.com${path}`,
-    'http.status_code': String(status),
-    'istio.canonical_service': INGRESS_SERVICE,
-    'istio.namespace': 'istio-system',
-    node_id:
-      'router~10.1.0.5~istio-ingressgateway-7d4f8c9b-x2x4z.istio-system~istio-system.svc.cluster.local',
-    response_flags: '-',
-    upstream_cluster: 'outbound|8080||hello.default.svc.cluster.local',
-    user_agent: userAgent,
-  };
-  if (status >= 500) tags['error'] = 'true';
-  return {
-    traceId: ingress.traceId,
-    id: ingress.spanId,
-    kind: 'SERVER',
-    name: INGRESS_OPERATION,
-    timestamp: startUs,
-    duration: durationUs,
-    localEndpoint: { serviceName: INGRESS_SERVICE, ipv4: '10.1.0.5' },
-    tags,
-  };
-}
-
-export async function reportToZipkin(spans: object[]): Promise<void> {
-  const response = await fetch(ZIPKIN_URL, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(spans),
-  });
-  if (response.status !== 202) {
-    throw new Error(
-      `Zipkin endpoint ${ZIPKIN_URL} answered ${response.status}: ${await response.text()}`,
-    );
-  }
-}
-
-/** GET `path` on `baseUrl` through the "ingress gateway"; its span is reported afterwards. */
-export async function throughIngress(
+/** GET `path` through the gateway at `baseUrl`, as a browser or curl would. */
+export async function viaGateway(
   baseUrl: string,
   path: string,
-  {
-    userAgent = 'curl/8.5.0',
-    ingress = newIngress(),
-  }: { userAgent?: string; ingress?: Ingress } = {},
-): Promise<MeshAnswer> {
-  const startUs = nowUs();
+  { userAgent = 'curl/8.5.0' }: { userAgent?: string } = {},
+): Promise<GatewayAnswer> {
   const response = await fetch(`${baseUrl}${path}`, {
-    headers: { ...b3HeadersOf(ingress), 'user-agent': userAgent },
+    headers: { 'user-agent': userAgent },
+    signal: AbortSignal.timeout(10_000),
   });
   const text = await response.text();
-  const durationUs = Math.max(1, nowUs() - startUs);
-  await reportToZipkin([
-    zipkinIngressSpan({ ingress, path, startUs, durationUs, status: response.status, userAgent }),
-  ]);
-  return { status: response.status, text, ingress };
-}
-
-/**
- * The VirtualService: a request whose `baggage-user-agent` matches `.*Netscape.*` goes to
- * formatter v2, everything else to v1. Headers pass through unchanged.
- */
-export class BaggageRouter {
-  readonly routed: { version: 'v1' | 'v2'; headers: IncomingHttpHeaders }[] = [];
-  private server: Server | undefined;
-
-  constructor(private readonly ports: { v1: number; v2: number }) {}
-
-  get port(): number {
-    return (this.server?.address() as AddressInfo).port;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const version = /.*Netscape.*/.test(String(req.headers['baggage-user-agent'] ?? ''))
-        ? 'v2'
-        : 'v1';
-      this.routed.push({ version, headers: req.headers });
-      const upstream = request(
-        {
-          host: '127.0.0.1',
-          port: this.ports[version],
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      upstream.on('error', () => res.writeHead(503).end('no healthy upstream'));
-      req.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+  const traceId = response.headers.get(TRACE_ID_HEADER) ?? '';
+  if (!/^[0-9a-f]{32}$/.test(traceId))
+    throw new Error(
+      `the gateway answered ${path} without a 128-bit ${TRACE_ID_HEADER}: "${traceId}"`,
+    );
+  return { status: response.status, text, traceId };
 }
