@@ -9,9 +9,15 @@ import type { TraceSelector } from './selector.js';
 export const DEFAULT_JAEGER_URL = 'http://localhost:16686';
 export const DEFAULT_WIDTH = 160;
 
-export const USAGE = `Usage: npm run compare -- --a TRACE --b TRACE [--jaeger URL] [--json] [--width N]
+export const USAGE = `Usage: npm run compare [-- [--a TRACE --b TRACE] [--jaeger URL] [--json] [--width N]]
 
 Prints two traces from Jaeger side by side as span trees, then what tells them apart.
+
+With no --a and --b it compares the local mesh's two shapes (npm run mesh): A is the
+latest instrumented trace (service hello.hello-opentracing), B the latest headers-only
+trace (service hello.hello-headers-only) of the same route, GET /sayHello/:name or
+GET /sayHello2/:name, from the last hour. The route is the newest headers-only trace's,
+else the other one.
 
 TRACE is one of
   a trace id                 4bf92f3577b34da6a3ce929d0e0e4736 (up to 32 hex digits)
@@ -19,22 +25,23 @@ TRACE is one of
                              quote values with commas: operation="a, b"
 
 Options
-  --a TRACE, --b TRACE       the two traces (both required)
+  --a TRACE, --b TRACE       the two traces (both, or neither for the mesh's latest pair)
   --jaeger URL               Jaeger query API (default: $JAEGER_QUERY_URL or ${DEFAULT_JAEGER_URL})
   --json                     print the comparison as JSON instead of text
   --width N                  total width of the side-by-side text (default: terminal width or ${DEFAULT_WIDTH})
   -h, --help                 this text
 
 Examples
+  npm run compare
   npm run compare -- --a service=hello,operation="GET /sayHello/:name" \\
-                     --b service=istio-ingressgateway,tag.http.url=/sayHello2/Leela
+                     --b service=istio-ingressgateway.istio-system,tag.http.url=http://localhost:8090/sayHello2/Leela
   npm run compare -- --a 00000f7651916cd43dd8448eb211c803 --b 7c1d5f0e9a3b44e1b2c3d4e5f6a7b8c9 --json
 
-Exit codes: 0 done, 1 Jaeger could not answer (unreachable, trace not found), 2 usage.`;
+Exit codes: 0 done, 1 Jaeger could not answer (unreachable, trace not found, nothing to compare yet), 2 usage.`;
 
 export interface CompareArgs {
-  a: TraceSelector;
-  b: TraceSelector;
+  /** The two traces asked for, or the mesh's latest instrumented / headers-only pair. */
+  traces: { a: TraceSelector; b: TraceSelector } | 'latest-pair';
   jaegerUrl: string;
   json: boolean;
   width: number;
@@ -73,8 +80,13 @@ export function parseCommandLine(
     return { kind: 'usage-error', message: (error as Error).message };
   }
   if (values.help) return { kind: 'help' };
-  if (!values.a || !values.b)
-    return { kind: 'usage-error', message: 'both --a and --b are required' };
+  if ((values.a === undefined) !== (values.b === undefined)) {
+    return {
+      kind: 'usage-error',
+      message:
+        'give both --a and --b, or neither: with no arguments compare picks both (the latest instrumented and headers-only traces of one route)',
+    };
+  }
 
   const jaeger = values.jaeger ?? env['JAEGER_QUERY_URL'] ?? DEFAULT_JAEGER_URL;
   try {
@@ -94,8 +106,10 @@ export function parseCommandLine(
     return {
       kind: 'run',
       args: {
-        a: parseSelector(values.a),
-        b: parseSelector(values.b),
+        traces:
+          values.a !== undefined && values.b !== undefined
+            ? { a: parseSelector(values.a), b: parseSelector(values.b) }
+            : 'latest-pair',
         jaegerUrl: jaeger,
         json: values.json,
         width,

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 /**
- * `npm run compare -- --a TRACE --b TRACE`: two traces from Jaeger side by side.
+ * `npm run compare [-- --a TRACE --b TRACE]`: two traces from Jaeger side by side; with
+ * no --a/--b, the local mesh's latest instrumented and headers-only traces of one route.
  * The work is in run(), which takes its inputs and outputs as arguments so tests can
  * drive it without a process.
  */
 import { pathToFileURL } from 'node:url';
 import { parseCommandLine, USAGE } from './args.js';
 import { compareTraces } from './compare.js';
+import type { Comparison } from './compare.js';
 import { JaegerApiError } from './jaeger-api.js';
-import { defaultFetchJson, JaegerQueryClient } from './jaeger-client.js';
+import { defaultFetchJson, JaegerQueryClient, JaegerUnreachableError } from './jaeger-client.js';
 import type { FetchJson } from './jaeger-client.js';
+import { compareLatestPair } from './latest-pair.js';
 import { renderText } from './render.js';
 
 export interface CliIo {
@@ -34,15 +37,33 @@ export async function run(io: CliIo): Promise<number> {
   }
   const { args } = parsed;
   const client = new JaegerQueryClient(args.jaegerUrl, io.fetchJson ?? defaultFetchJson);
+  const say = (lines: readonly string[]) =>
+    io.stderr(lines.map((line) => `compare: ${line}\n`).join(''));
   try {
-    const comparison = await compareTraces(client, { a: args.a, b: args.b });
+    let comparison: Comparison;
+    if (args.traces === 'latest-pair') {
+      const latest = await compareLatestPair(client);
+      if (latest.kind === 'nothing') {
+        say(latest.messages);
+        return 1;
+      }
+      say(latest.notes);
+      comparison = latest.comparison;
+    } else {
+      comparison = await compareTraces(client, args.traces);
+    }
     io.stdout(
       args.json ? `${JSON.stringify(comparison, null, 2)}\n` : renderText(comparison, args.width),
     );
     return 0;
   } catch (error) {
     if (!(error instanceof JaegerApiError)) throw error;
-    io.stderr(`compare: ${error.message}\n`);
+    // with no arguments compare expects the mesh's Jaeger: most likely the mesh is not up
+    const hint =
+      args.traces === 'latest-pair' && error instanceof JaegerUnreachableError
+        ? ['is the mesh up? Start it with npm run mesh (or point --jaeger at a running Jaeger)']
+        : [];
+    say([error.message, ...hint]);
     return 1;
   }
 }

@@ -30,9 +30,10 @@ export interface Comparison {
 }
 
 /** How many traces a "latest" search looks at; the newest by start time wins. */
-const SEARCH_LIMIT = 20;
+export const SEARCH_LIMIT = 20;
 
-function startOf(trace: JaegerTrace): number {
+/** When the trace began: its earliest span's start, in microseconds since the epoch. */
+export function startOf(trace: JaegerTrace): number {
   return Math.min(...trace.spans.map((span) => span.startTime));
 }
 
@@ -52,14 +53,28 @@ export async function fetchTrace(
   return latest;
 }
 
-function compared(selector: TraceSelector, trace: JaegerTrace): ComparedTrace {
+/** A trace already fetched, with how it was chosen, in words. */
+export interface ChosenTrace {
+  selected: string;
+  trace: JaegerTrace;
+}
+
+function compared({ selected, trace }: ChosenTrace): ComparedTrace {
   const spans = buildTree(trace);
-  return {
-    selected: describeSelector(selector),
-    traceId: trace.traceID,
-    summary: summarize(trace.traceID, spans),
-    spans,
-  };
+  return { selected, traceId: trace.traceID, summary: summarize(trace.traceID, spans), spans };
+}
+
+/** Puts two fetched traces next to each other; `jaeger` is where they came from. */
+export function comparePair(
+  jaeger: string,
+  chosenA: ChosenTrace,
+  chosenB: ChosenTrace,
+): Comparison {
+  const a = compared(chosenA);
+  const b = compared(chosenB);
+  const sideA = { summary: a.summary, roots: a.spans };
+  const sideB = { summary: b.summary, roots: b.spans };
+  return { jaeger, a, b, onlyInA: onlyIn(sideA, sideB), onlyInB: onlyIn(sideB, sideA) };
 }
 
 export async function compareTraces(
@@ -70,15 +85,9 @@ export async function compareTraces(
     fetchTrace(client, selectors.a),
     fetchTrace(client, selectors.b),
   ]);
-  const a = compared(selectors.a, traceA);
-  const b = compared(selectors.b, traceB);
-  const sideA = { summary: a.summary, roots: a.spans };
-  const sideB = { summary: b.summary, roots: b.spans };
-  return {
-    jaeger: client.baseUrl,
-    a,
-    b,
-    onlyInA: onlyIn(sideA, sideB),
-    onlyInB: onlyIn(sideB, sideA),
-  };
+  return comparePair(
+    client.baseUrl,
+    { selected: describeSelector(selectors.a), trace: traceA },
+    { selected: describeSelector(selectors.b), trace: traceB },
+  );
 }

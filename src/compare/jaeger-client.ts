@@ -20,6 +20,9 @@ export class HttpStatusError extends JaegerApiError {
   }
 }
 
+/** No answer at all (refused, timed out): Jaeger, or what runs it, is not up. */
+export class JaegerUnreachableError extends JaegerApiError {}
+
 export const defaultFetchJson: FetchJson = async (url) => {
   let response: Response;
   try {
@@ -29,7 +32,9 @@ export const defaultFetchJson: FetchJson = async (url) => {
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new JaegerApiError(`cannot reach Jaeger at ${url}: ${cause ?? (error as Error).message}`);
+    throw new JaegerUnreachableError(
+      `cannot reach Jaeger at ${url}: ${cause ?? (error as Error).message}`,
+    );
   }
   const text = await response.text();
   if (!response.ok) throw new HttpStatusError(response.status, url, text);

@@ -5,6 +5,7 @@
 import { run } from '../../src/compare/cli.js';
 import type { FetchJson } from '../../src/compare/jaeger-client.js';
 import type { Comparison } from '../../src/compare/compare.js';
+import { meshJaeger, meshTrace, SERVICES } from './mesh-traces.js';
 import { bodyOf, ids, recorded, replaying } from './recorded.js';
 
 const ALL = [
@@ -154,6 +155,94 @@ describe('compare (text)', () => {
   });
 });
 
+describe("compare with no arguments: the mesh's latest pair", () => {
+  const bender = meshTrace({ shape: 'instrumented', path: '/sayHello/Bender', at: 10 });
+  const leela = meshTrace({ shape: 'instrumented', path: '/sayHello2/Leela', at: 30 });
+  const headersOnlyBender = meshTrace({ shape: 'headers-only', path: '/sayHello/Bender', at: 20 });
+
+  it('compares the latest instrumented and headers-only traces of one route and says so', async () => {
+    const fetchJson = meshJaeger({
+      [SERVICES.instrumented]: [leela, bender],
+      [SERVICES.headersOnly]: [headersOnlyBender],
+    });
+    const { code, stdout, stderr } = await compare(['--width', '200'], { fetchJson });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[2]).toMatch(
+      new RegExp(`^A: trace ${bender.traceID} +│ B: trace ${headersOnlyBender.traceID}$`),
+    );
+    expect(lines[3]).toMatch(
+      /^ {3}latest instrumented trace of GET \/sayHello\/:name +│ {4}latest headers-only trace of GET \/sayHello\/:name$/,
+    );
+    expect(stdout).toMatch(/ {2}spans +4 \(3 mesh, 1 application\) +3 \(3 mesh, 0 application\)\n/);
+    // one search per shape, by its hello sidecar, over the last hour
+    const searched = fetchJson.requests.map((raw) => new URL(raw).searchParams);
+    expect(searched.map((p) => p.get('service')).sort()).toEqual([
+      SERVICES.headersOnly,
+      SERVICES.instrumented,
+    ]);
+    for (const params of searched) {
+      expect(params.get('limit')).toBe('20');
+      expect(Number(params.get('end')) - Number(params.get('start'))).toBe(3600 * 1_000_000);
+    }
+  });
+
+  it('says on stderr when the newest headers-only route has no instrumented pair', async () => {
+    const headersOnlyLeela = meshTrace({ shape: 'headers-only', path: '/sayHello2/Leela', at: 5 });
+    const fetchJson = meshJaeger({
+      [SERVICES.instrumented]: [leela],
+      [SERVICES.headersOnly]: [headersOnlyBender, headersOnlyLeela],
+    });
+    const { code, stdout, stderr } = await compare(['--json'], { fetchJson });
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      'compare: the latest headers-only trace is of GET /sayHello/:name, which has no instrumented trace yet: comparing GET /sayHello2/:name\n',
+    );
+    const data = JSON.parse(stdout) as Comparison;
+    expect(data.a).toMatchObject({
+      traceId: leela.traceID,
+      selected: 'latest instrumented trace of GET /sayHello2/:name',
+    });
+    expect(data.b).toMatchObject({
+      traceId: headersOnlyLeela.traceID,
+      selected: 'latest headers-only trace of GET /sayHello2/:name',
+    });
+  });
+
+  it('exits 1 saying exactly what to run when Jaeger has nothing to compare', async () => {
+    const headersOnlyMissing = await compare([], {
+      fetchJson: meshJaeger({ [SERVICES.instrumented]: [bender] }),
+    });
+    expect(headersOnlyMissing).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'compare: no headers-only trace in Jaeger at http://localhost:16686 yet. Start the mesh (npm run mesh) and send one: curl http://localhost:8090/sayHello/Bender\n',
+    });
+    const none = await compare(['--jaeger', 'http://jaeger:16686'], { fetchJson: meshJaeger({}) });
+    expect(none).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: [
+        'compare: no headers-only trace in Jaeger at http://jaeger:16686 yet. Start the mesh (npm run mesh) and send one: curl http://localhost:8090/sayHello/Bender',
+        'compare: no instrumented trace in Jaeger at http://jaeger:16686 yet. Start the mesh (npm run mesh) and send one: curl http://localhost:8080/sayHello/Bender',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('exits 1 with a hint to start the mesh when Jaeger cannot be reached', async () => {
+    const { code, stderr } = await compare(['--jaeger', 'http://127.0.0.1:9'], {
+      fetchJson: null,
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^compare: cannot reach Jaeger at http:\/\/127\.0\.0\.1:9\/api\/traces\?.*\ncompare: is the mesh up\? Start it with npm run mesh/,
+    );
+  });
+});
+
 describe('compare --json', () => {
   it('prints the same comparison as data', async () => {
     const { code, stdout } = await compare([
@@ -224,11 +313,16 @@ describe('failures', () => {
     );
     expect(code).toBe(1);
     expect(stderr).toMatch(/cannot reach Jaeger at http:\/\/127\.0\.0\.1:9\/api\/traces\//);
+    expect(stderr).not.toMatch(/npm run mesh/); // given traces need not be the mesh's
   });
 
   it.each([
-    [[], /both --a and --b are required/],
-    [['--a', ids.instrumented], /both --a and --b are required/],
+    [
+      ['--a', ids.instrumented],
+      /give both --a and --b, or neither: with no arguments compare picks both/,
+    ],
+    [['--b', ids.headersOnly, '--json'], /with no arguments compare picks both/],
+    [['--a', '', '--b', ''], /neither a trace id/],
     [['--a', 'x=1', '--b', ids.headersOnly], /unknown key "x"/],
     [['--a', ids.instrumented, '--b', 'hello'], /neither a trace id/],
     [['--a', ids.instrumented, '--b', ids.headersOnly, '--colour'], /Unknown option '--colour'/],
@@ -247,7 +341,7 @@ describe('failures', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
-    expect(stderr).toContain('Usage: npm run compare -- --a TRACE --b TRACE');
+    expect(stderr).toContain('Usage: npm run compare [-- [--a TRACE --b TRACE]');
     expect(fetchJson.requests).toEqual([]);
   });
 
