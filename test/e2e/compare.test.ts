@@ -1,30 +1,32 @@
 /**
- * `npm run compare` against the live Jaeger: an instrumented trace next to a headers-only
- * one, picked both by id and by "latest trace of ...". With RECORD_FIXTURES=1 this file
- * also records the Jaeger answers that test/compare/ replays (test/fixtures/jaeger/).
+ * `npm run compare` against the live Jaeger, fed by the real mesh: with no arguments it
+ * must pick the latest instrumented and headers-only traces of one route; by id and by
+ * "latest trace of ..." it picks what it is told. With RECORD_FIXTURES=1 this file also
+ * records the Jaeger answers that test/compare/ replays (test/fixtures/jaeger/).
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Comparison } from '../../src/compare/compare.js';
-import { JAEGER_QUERY_URL, VIA_AGENT, VIA_COLLECTOR } from './helpers/endpoints.js';
-import { jaegerSettled, waitForSpans } from './helpers/jaeger.js';
-import { hex, throughIngress } from './helpers/mesh.js';
-import type { MeshAnswer } from './helpers/mesh.js';
-import { serviceEnv, startService, stopAll } from './helpers/services.js';
-import type { ServiceProcess } from './helpers/services.js';
+import { JAEGER_QUERY_URL } from './helpers/endpoints.js';
+import { waitForSpans } from './helpers/jaeger.js';
+import { NETSCAPE, startTestMesh, viaGateway } from './helpers/mesh.js';
+import type { GatewayAnswer, Mesh } from './helpers/mesh.js';
 
 const CLI = fileURLToPath(new URL('../../dist/compare/cli.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/jaeger/', import.meta.url));
-const NETSCAPE = 'Mozilla/3.0 (Netscape; I)';
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 // one name for both instrumented requests, so a search can return exactly these two
 const NAME = `Calculon${hex(3)}`;
+const INSTRUMENTED_SPANS = 9;
+const HEADERS_ONLY_SPANS = 5;
 
-const services: ServiceProcess[] = [];
+let mesh: Mesh;
 let searchFromUs = 0;
-let older: MeshAnswer;
-let instrumented: MeshAnswer;
-let headersOnly: MeshAnswer;
+let older: GatewayAnswer;
+let instrumented: GatewayAnswer;
+let headersOnly: GatewayAnswer;
 
 interface Run {
   code: number | null;
@@ -48,71 +50,58 @@ function compare(...args: string[]): Promise<Run> {
   });
 }
 
-/** formatter, then hello in front of it; both recorded for afterAll as soon as they run. */
-async function chain(label: string, extra: Record<string, string>): Promise<ServiceProcess> {
-  const formatter = await startService({
-    label: `formatter${label}`,
-    env: serviceEnv('formatter', VIA_COLLECTOR, extra),
-  });
-  services.push(formatter);
-  const hello = await startService({
-    label: `hello${label}`,
-    env: serviceEnv('hello', VIA_AGENT, {
-      ...extra,
-      formatter_host: '127.0.0.1',
-      formatter_port: String(formatter.port),
-    }),
-  });
-  services.push(hello);
-  return hello;
-}
-
 beforeAll(async () => {
-  const [hello, plainHello] = await Promise.all([
-    chain('', {}),
-    chain(' (headers-only)', { TRACING_MODE: 'headers-only' }),
-  ]);
-
+  mesh = await startTestMesh('zipkin');
   searchFromUs = Date.now() * 1000;
-  older = await throughIngress(hello.url, `/sayHello/${NAME}`);
-  instrumented = await throughIngress(hello.url, `/sayHello/${NAME}`, { userAgent: NETSCAPE });
-  headersOnly = await throughIngress(plainHello.url, `/sayHello/${NAME}`);
+  older = await viaGateway(mesh.instrumentedUrl, `/sayHello/${NAME}`);
+  instrumented = await viaGateway(mesh.instrumentedUrl, `/sayHello/${NAME}`, {
+    userAgent: NETSCAPE,
+  });
+  headersOnly = await viaGateway(mesh.headersOnlyUrl, `/sayHello/${NAME}`);
   await Promise.all([
-    waitForSpans(older.ingress.traceId, 5),
-    waitForSpans(instrumented.ingress.traceId, 5),
+    waitForSpans(older.traceId, INSTRUMENTED_SPANS),
+    waitForSpans(instrumented.traceId, INSTRUMENTED_SPANS),
+    waitForSpans(headersOnly.traceId, HEADERS_ONLY_SPANS),
   ]);
-  await jaegerSettled();
-});
+}, 120_000);
 
 afterAll(async () => {
   try {
     // RECORD_FIXTURES=1 npm run test:e2e -- test/e2e/compare.test.ts
     if (process.env['RECORD_FIXTURES'] === '1') await recordFixtures();
   } finally {
-    await stopAll(services);
+    await mesh?.stop();
   }
-});
+}, 60_000);
 
 describe('npm run compare against the live Jaeger', () => {
-  it('prints the instrumented trace (picked as the latest of a route) next to the headers-only one', async () => {
+  it('with no arguments, puts the latest instrumented trace next to the latest headers-only one of the same route', async () => {
+    const run = await compare('--jaeger', JAEGER_QUERY_URL, '--width', '200');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`A: trace ${instrumented.traceId}`);
+    expect(run.stdout).toContain(`B: trace ${headersOnly.traceId}`);
+    expect(run.stdout).toContain('latest instrumented trace of GET /sayHello/:name');
+    expect(run.stdout).toMatch(/└─ formatter: format-greeting/);
+    expect(run.stdout).toMatch(/spans +9 \(5 mesh, 4 application\) +5 \(5 mesh, 0 application\)/);
+    expect(run.stdout).toMatch(/What A shows that B doesn't:\n {2}4 application spans:/);
+    expect(run.stdout).toContain('baggage: user-agent');
+  });
+
+  it('picks the latest trace of a selector, and a trace by id', async () => {
     const run = await compare(
       '--jaeger',
       JAEGER_QUERY_URL,
       '--a',
       `service=hello,operation=GET /sayHello/:name,tag.http.url=/sayHello/${NAME}`,
       '--b',
-      headersOnly.ingress.traceId,
+      headersOnly.traceId,
       '--width',
       '200',
     );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`A: trace ${instrumented.ingress.traceId}`);
-    expect(run.stdout).toContain(`B: trace ${headersOnly.ingress.traceId}`);
-    expect(run.stdout).toMatch(/└─ formatter: format-greeting/);
-    expect(run.stdout).toMatch(/spans +5 \(1 mesh, 4 application\) +1 \(1 mesh, 0 application\)/);
-    expect(run.stdout).toMatch(/What A shows that B doesn't:\n {2}4 application spans:/);
-    expect(run.stdout).toContain('baggage: user-agent');
+    expect(run.stdout).toContain(`A: trace ${instrumented.traceId}`);
+    expect(run.stdout).toContain(`B: trace ${headersOnly.traceId}`);
   });
 
   it('prints the same as data with --json', async () => {
@@ -120,31 +109,28 @@ describe('npm run compare against the live Jaeger', () => {
       '--jaeger',
       JAEGER_QUERY_URL,
       '--a',
-      instrumented.ingress.traceId,
+      instrumented.traceId,
       '--b',
-      headersOnly.ingress.traceId,
+      headersOnly.traceId,
       '--json',
     );
     expect(run.code).toBe(0);
     const data = JSON.parse(run.stdout) as Comparison;
     expect(data.a.summary).toMatchObject({
-      spans: 5,
-      meshSpans: 1,
+      spans: INSTRUMENTED_SPANS,
+      meshSpans: 5,
       applicationSpans: 4,
-      depth: 5,
+      depth: INSTRUMENTED_SPANS,
       baggageKeys: ['user-agent'],
     });
-    expect(data.a.summary.services).toEqual(['istio-ingressgateway', 'hello', 'formatter']);
-    expect(data.b.summary).toMatchObject({ spans: 1, meshSpans: 1, applicationSpans: 0, depth: 1 });
-    expect(data.a.spans[0]?.children[0]?.baggage).toEqual({ 'user-agent': NETSCAPE });
-    expect(data.onlyInA.applicationSpans).toHaveLength(4);
-    expect(data.onlyInB).toEqual({
-      applicationSpans: [],
-      services: [],
-      baggageKeys: [],
-      moreTags: 0,
-      moreLogs: 0,
+    expect(data.b.summary).toMatchObject({
+      spans: HEADERS_ONLY_SPANS,
+      meshSpans: HEADERS_ONLY_SPANS,
+      applicationSpans: 0,
+      depth: HEADERS_ONLY_SPANS,
     });
+    expect(data.onlyInA.applicationSpans).toHaveLength(4);
+    expect(data.onlyInB.applicationSpans).toEqual([]);
   });
 
   it('exits 1 with a message for a trace Jaeger does not have, 2 with usage for bad input', async () => {
@@ -154,7 +140,7 @@ describe('npm run compare against the live Jaeger', () => {
       '--a',
       hex(16),
       '--b',
-      headersOnly.ingress.traceId,
+      headersOnly.traceId,
     );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/was not found in Jaeger/);
@@ -175,8 +161,8 @@ async function recordFixtures(): Promise<void> {
     );
   };
   mkdirSync(FIXTURES, { recursive: true });
-  await save('instrumented-trace.json', `/api/traces/${instrumented.ingress.traceId}`);
-  await save('headers-only-trace.json', `/api/traces/${headersOnly.ingress.traceId}`);
+  await save('instrumented-trace.json', `/api/traces/${instrumented.traceId}`);
+  await save('headers-only-trace.json', `/api/traces/${headersOnly.traceId}`);
   const search = new URLSearchParams({
     service: 'hello',
     operation: 'GET /sayHello/:name',
@@ -189,10 +175,10 @@ async function recordFixtures(): Promise<void> {
   await save('services.json', '/api/services');
   await save('not-found.json', `/api/traces/${'0'.repeat(16)}${hex(8)}`);
   const ids = {
-    instrumented: instrumented.ingress.traceId,
-    headersOnly: headersOnly.ingress.traceId,
-    latestOfSearch: instrumented.ingress.traceId,
-    olderOfSearch: older.ingress.traceId,
+    instrumented: instrumented.traceId,
+    headersOnly: headersOnly.traceId,
+    latestOfSearch: instrumented.traceId,
+    olderOfSearch: older.traceId,
     userAgent: NETSCAPE,
   };
   writeFileSync(`${FIXTURES}ids.json`, `${JSON.stringify(ids, null, 2)}\n`);
