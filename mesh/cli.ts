@@ -96,10 +96,12 @@ async function main(): Promise<number> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal); // the terminal closed
     void mesh.died.then(async (reason) => {
       if (signals > 0) return;
       say(`${reason}\nmesh: stopping everything else`);
       await mesh.stop();
+      say('stopped; nothing left running');
       resolve(1);
     });
   });

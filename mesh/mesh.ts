@@ -15,7 +15,7 @@ import { getText, portFree, waitFor } from './http-probe.js';
 import { ensureJaeger } from './jaeger.js';
 import type { MeshJaeger } from './jaeger.js';
 import { repoPath } from './paths.js';
-import { describeExit, ProcessGroup } from './processes.js';
+import { describeExit, ProcessGroup, stopLeftovers } from './processes.js';
 import type { Exit, ManagedProcess } from './processes.js';
 import { propagationFor } from './settings.js';
 import type { MeshSettings } from './settings.js';
@@ -122,6 +122,13 @@ export async function startMesh(settings: MeshSettings, options: StartOptions = 
     internalBase: settings.internalPortBase,
     jaegerHost: settings.jaegerHost,
   });
+  const runDir = join(settings.cacheDir, 'mesh', `port-${settings.port}`);
+  const pidFile = join(runDir, 'pids');
+  const leftovers = stopLeftovers(pidFile);
+  if (leftovers) {
+    say(`stopped ${leftovers} processes an earlier run left behind`);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let the kernel release their ports
+  }
   for (const { address, what } of portsToCheck(settings, plan)) {
     if (!(await portFree(address.port, address.host)))
       throw new MeshError(
@@ -129,7 +136,6 @@ export async function startMesh(settings: MeshSettings, options: StartOptions = 
       );
   }
 
-  const runDir = join(settings.cacheDir, 'mesh', `port-${settings.port}`);
   rmSync(runDir, { recursive: true, force: true });
   for (const dir of ['envoy', 'logs', 'admin']) mkdirSync(join(runDir, dir), { recursive: true });
 
@@ -143,7 +149,7 @@ export async function startMesh(settings: MeshSettings, options: StartOptions = 
     resolveDied(
       `${member.name} ${describeExit(exit)}${last ? `; its last words:\n    ${last}` : ''}\n  (log: ${member.logFile})`,
     );
-  });
+  }, pidFile);
 
   try {
     let envoyBin: string;

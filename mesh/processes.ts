@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { appendFileSync, createWriteStream, readFileSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 
 export interface ProcessSpec {
@@ -107,7 +107,14 @@ export class ProcessGroup {
   private readonly members: ManagedProcess[] = [];
   private readonly killOnExit = () => this.killAll();
 
-  constructor(private readonly onDeath: (process: ManagedProcess, exit: Exit) => void) {
+  /**
+   * @param pidFile each started process is recorded here, so that a later run can stop
+   * what a runner killed with SIGKILL left behind (see stopLeftovers)
+   */
+  constructor(
+    private readonly onDeath: (process: ManagedProcess, exit: Exit) => void,
+    private readonly pidFile: string,
+  ) {
     // the runner itself dying must not leave its children behind
     globalThis.process.once('exit', this.killOnExit);
   }
@@ -115,6 +122,7 @@ export class ProcessGroup {
   start(spec: ProcessSpec): ManagedProcess {
     const member = new ManagedProcess(spec);
     this.members.push(member);
+    if (member.pid !== undefined) appendFileSync(this.pidFile, `${member.pid} ${spec.command}\n`);
     void member.exited.then((exit) => {
       if (!member.stopping) this.onDeath(member, exit);
     });
@@ -132,4 +140,33 @@ export class ProcessGroup {
   dispose(): void {
     globalThis.process.removeListener('exit', this.killOnExit);
   }
+}
+
+/**
+ * Kills the processes an earlier run recorded in `pidFile` that still run the same
+ * command (a runner stopped by SIGKILL cannot stop its children). Answers how many.
+ */
+export function stopLeftovers(pidFile: string): number {
+  let lines: string[];
+  try {
+    lines = readFileSync(pidFile, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return 0;
+  }
+  let stopped = 0;
+  for (const line of lines) {
+    const space = line.indexOf(' ');
+    const pid = Number(line.slice(0, space));
+    const command = line.slice(space + 1);
+    try {
+      // the pid may have been reused by now: only a process running the same command is ours
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+      if (cmdline !== command) continue;
+      globalThis.process.kill(pid, 'SIGKILL');
+      stopped += 1;
+    } catch {
+      // gone already
+    }
+  }
+  return stopped;
 }

@@ -265,6 +265,19 @@ export function bootstrap(options: {
     node: { id: options.nodeId, cluster: options.identity.serviceName },
     admin: { address: socketAddress(options.admin) },
     static_resources: { listeners: options.listeners, clusters: options.clusters },
+    // Istio caps downstream connections too; without a cap Envoy warns at every start
+    overload_manager: {
+      resource_monitors: [
+        {
+          name: 'envoy.resource_monitors.global_downstream_max_connections',
+          typed_config: {
+            '@type':
+              'type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig',
+            max_active_downstream_connections: 100000,
+          },
+        },
+      ],
+    },
     layered_runtime: {
       layers: [
         {

@@ -78,6 +78,23 @@ function processEnv(container: IContainer): Record<string, string> {
   return { ...imageEnv, ...envMap(container) };
 }
 
+const EXCLUDE_OUTBOUND_PORTS = 'traffic.sidecar.istio.io/excludeOutboundPorts';
+
+/**
+ * The port the app's span reports leave by, as the app reads its environment:
+ * JAEGER_ENDPOINT's (HTTP, its scheme's default when the URL names none), else the
+ * agent's (UDP).
+ */
+function reportingPort(env: Record<string, string>): number {
+  const { endpoint, agentPort } = configFrom(env).jaeger;
+  if (endpoint === undefined) return agentPort;
+  const url = new URL(endpoint);
+  if (url.port) return Number(url.port);
+  if (url.protocol === 'http:') return 80;
+  if (url.protocol === 'https:') return 443;
+  throw new Error(`JAEGER_ENDPOINT ${endpoint}: no port, and no default for ${url.protocol}`);
+}
+
 function selects(
   selector: Record<string, string> | undefined,
   labels: Record<string, string>,
@@ -263,6 +280,28 @@ describe.each(SHAPES)('deploy/overlays/%s', (shape) => {
         if (config.appName === 'formatter')
           expect(config.professor).toBe(podLabels(d)['version'] === 'v2');
       }
+    }
+  });
+
+  it("keeps every pod's span reports out of its sidecar: excludeOutboundPorts is the reporting port", () => {
+    // Through Envoy, each POST to the collector would itself be traced (100 % sampling): a
+    // noise trace under the workload's mesh name per flush. In the headers-only shape
+    // nothing reports, and the base's annotation keeps both shapes' pods alike.
+    const servicePorts = r
+      .of<IService>('Service')
+      .flatMap((service) => (service.spec?.ports ?? []).map((p) => p.port));
+    for (const d of r.of<IDeployment>('Deployment')) {
+      const container = containersOf(d)[0] as IContainer;
+      const excluded = (d.spec?.template.metadata?.annotations?.[EXCLUDE_OUTBOUND_PORTS] ?? '')
+        .split(',')
+        .map((port) => port.trim())
+        .filter(Boolean);
+      expect({ deployment: d.metadata.name, excluded }).toEqual({
+        deployment: d.metadata.name,
+        excluded: [String(reportingPort(processEnv(container)))],
+      });
+      // the calls the mesh routes (hello to formatter) still go through Envoy
+      for (const port of servicePorts) expect(excluded).not.toContain(String(port));
     }
   });
 
