@@ -25,13 +25,13 @@ function banner(mesh: Mesh, settings: MeshSettings, startedMs: number): string {
     row('headers-only shape', `${ho}   via the same gateway`),
     row('Jaeger (query API / UI)', mesh.jaegerUrl),
     '',
-    '  workload                 app    sidecar in' + '   (namespace)',
+    '  workload                   app    sidecar in' + '   (namespace)',
   ];
   for (const workload of WORKLOADS) {
     const own = addressesOf(mesh.plan, workload);
     const out = workload.app === 'hello' ? `  out ${own.outbound.port}` : '';
     lines.push(
-      `  ${workloadName(workload).padEnd(24)} ${String(own.app.port).padEnd(6)} ${String(own.inbound.port).padEnd(6)}${out.padEnd(10)} (${workload.shape.namespace})`,
+      `  ${workloadName(workload).padEnd(26)} ${String(own.app.port).padEnd(6)} ${String(own.inbound.port).padEnd(6)}${out.padEnd(10)} (${workload.shape.namespace})`,
     );
   }
   lines.push(
