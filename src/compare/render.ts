@@ -66,8 +66,67 @@ export function treeLines(roots: readonly SpanNode[]): string[] {
   return lines;
 }
 
-function header(label: string, trace: ComparedTrace): string[] {
-  return [`${label}: trace ${trace.traceId}`, `   ${trace.selected}`, ''];
+function traceLine(label: string, trace: ComparedTrace): string {
+  return `${label}: trace ${trace.traceId}`;
+}
+
+function length(text: string): number {
+  return [...text].length;
+}
+
+/**
+ * Breaks `text` at spaces into lines of at most `width` characters, the first after
+ * `first`, the others after `rest`. A word longer than that keeps a line of its own,
+ * whole: an id (or a URL, a tag value) is never cut.
+ */
+export function wrapWords(text: string, width: number, first = '', rest = first): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(' ').filter(Boolean)) {
+    if (!empty && length(`${line} ${word}`) > width) {
+      lines.push(line);
+      line = rest + word;
+    } else line = empty ? line + word : `${line} ${word}`;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** The width of each of the two columns of `sideBySide`. */
+export function columnWidth(width: number): number {
+  return Math.max(1, Math.floor((width - GAP.length) / 2));
+}
+
+/**
+ * The trace ids and what was selected head the two columns when they fit there whole;
+ * otherwise they go above the columns, wrapped to `width` at spaces (a trace id is never
+ * cut: it is there to be copied), and the columns are headed A and B.
+ */
+function headers(
+  a: ComparedTrace,
+  b: ComparedTrace,
+  width: number,
+): { above: string[]; left: string[]; right: string[] } {
+  const column = columnWidth(width);
+  const lines = (label: string, trace: ComparedTrace) => [
+    traceLine(label, trace),
+    `   ${trace.selected}`,
+  ];
+  const fits = (label: string, trace: ComparedTrace) =>
+    lines(label, trace).every((line) => length(line) <= column);
+  if (fits('A', a) && fits('B', b))
+    return { above: [], left: [...lines('A', a), ''], right: [...lines('B', b), ''] };
+  const wrapped = (label: string, trace: ComparedTrace) => [
+    ...wrapWords(traceLine(label, trace), width, '', '   '),
+    ...wrapWords(trace.selected, width, '   '),
+  ];
+  return {
+    above: [...wrapped('A', a), ...wrapped('B', b), ''],
+    left: ['A', ''],
+    right: ['B', ''],
+  };
 }
 
 /** Two columns of equal width; the shorter one is padded with blank lines. */
@@ -76,7 +135,7 @@ export function sideBySide(
   right: readonly string[],
   width: number,
 ): string[] {
-  const column = Math.max(20, Math.floor((width - GAP.length) / 2));
+  const column = columnWidth(width);
   const rows = Math.max(left.length, right.length);
   const lines: string[] = [];
   for (let i = 0; i < rows; i++) {
@@ -126,11 +185,13 @@ function detailLines(detail: OneSidedDetail): string[] {
 
 export function renderText(comparison: Comparison, width: number): string {
   const { a, b } = comparison;
-  const left = [...header('A', a), ...treeLines(a.spans)];
-  const right = [...header('B', b), ...treeLines(b.spans)];
+  const head = headers(a, b, width);
+  const left = [...head.left, ...treeLines(a.spans)];
+  const right = [...head.right, ...treeLines(b.spans)];
   return [
     `Jaeger: ${comparison.jaeger}`,
     '',
+    ...head.above,
     ...sideBySide(left, right, width),
     '',
     'Summary (application: reported by a Jaeger client; mesh: everything else, e.g. Envoy via Zipkin)',
