@@ -9,7 +9,7 @@ import type { TraceSelector } from './selector.js';
 export const DEFAULT_JAEGER_URL = 'http://localhost:16686';
 export const DEFAULT_WIDTH = 160;
 
-export const USAGE = `Usage: npm run compare [-- [--a TRACE --b TRACE] [--jaeger URL] [--json] [--width N]]
+export const USAGE = `Usage: npm run compare [-- [--a TRACE --b TRACE] [--jaeger URL] [--json] [--html FILE] [--width N]]
 
 Prints two traces from Jaeger side by side as span trees, then what tells them apart.
 
@@ -28,6 +28,9 @@ Options
   --a TRACE, --b TRACE       the two traces (both, or neither for the mesh's latest pair)
   --jaeger URL               Jaeger query API (default: $JAEGER_QUERY_URL or ${DEFAULT_JAEGER_URL})
   --json                     print the comparison as JSON instead of text
+  --html FILE                also write it as one self-contained HTML page: both timelines
+                             on one time scale, each span's tags, logs and baggage a click
+                             away; loads nothing, so it opens offline or attached to an issue
   --width N                  total width of the side-by-side text (default: terminal width or ${DEFAULT_WIDTH})
   -h, --help                 this text
 
@@ -36,14 +39,18 @@ Examples
   npm run compare -- --a service=hello,operation="GET /sayHello/:name" \\
                      --b service=istio-ingressgateway.istio-system,tag.http.url=http://localhost:8090/sayHello2/Leela
   npm run compare -- --a 00000f7651916cd43dd8448eb211c803 --b 7c1d5f0e9a3b44e1b2c3d4e5f6a7b8c9 --json
+  npm run compare -- --html compare.html
 
-Exit codes: 0 done, 1 Jaeger could not answer (unreachable, trace not found, nothing to compare yet), 2 usage.`;
+Exit codes: 0 done, 1 Jaeger could not answer (unreachable, trace not found, nothing to compare yet)
+or the --html FILE could not be written, 2 usage.`;
 
 export interface CompareArgs {
   /** The two traces asked for, or the mesh's latest instrumented / headers-only pair. */
   traces: { a: TraceSelector; b: TraceSelector } | 'latest-pair';
   jaegerUrl: string;
   json: boolean;
+  /** Where to write the HTML page too, as given (relative to where the command was run). */
+  htmlFile: string | undefined;
   width: number;
 }
 
@@ -72,6 +79,7 @@ export function parseCommandLine(
         b: { type: 'string' },
         jaeger: { type: 'string' },
         json: { type: 'boolean', default: false },
+        html: { type: 'string' },
         width: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -94,6 +102,9 @@ export function parseCommandLine(
   } catch {
     return { kind: 'usage-error', message: `--jaeger "${jaeger}" is not an http(s) URL` };
   }
+  if (values.html !== undefined && !values.html.trim()) {
+    return { kind: 'usage-error', message: '--html needs a file name to write the page to' };
+  }
   const width =
     values.width === undefined ? (terminalColumns ?? DEFAULT_WIDTH) : Number(values.width);
   if (!Number.isInteger(width) || width < 40 || width > 1000) {
@@ -112,6 +123,7 @@ export function parseCommandLine(
             : 'latest-pair',
         jaegerUrl: jaeger,
         json: values.json,
+        htmlFile: values.html,
         width,
       },
     };

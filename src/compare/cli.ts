@@ -5,10 +5,13 @@
  * The work is in run(), which takes its inputs and outputs as arguments so tests can
  * drive it without a process.
  */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseCommandLine, USAGE } from './args.js';
 import { compareTraces } from './compare.js';
 import type { Comparison } from './compare.js';
+import { renderHtml } from './html.js';
 import { JaegerApiError } from './jaeger-api.js';
 import { defaultFetchJson, JaegerQueryClient, JaegerUnreachableError } from './jaeger-client.js';
 import type { FetchJson } from './jaeger-client.js';
@@ -22,6 +25,16 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   fetchJson?: FetchJson;
+  /** Where --html writes; node's writeFile unless given. */
+  writeFile?: (path: string, text: string) => Promise<void>;
+}
+
+/**
+ * Where --html FILE goes: relative to the directory the command was run from. `npm run`
+ * runs scripts in the package's directory and says where it was called in INIT_CWD.
+ */
+export function htmlPath(file: string, env: CliIo['env']): string {
+  return resolve(env['INIT_CWD'] ?? process.cwd(), file);
 }
 
 /** Answers the exit code: 0 done, 1 Jaeger failed us, 2 usage. */
@@ -51,6 +64,19 @@ export async function run(io: CliIo): Promise<number> {
       comparison = latest.comparison;
     } else {
       comparison = await compareTraces(client, args.traces);
+    }
+    if (args.htmlFile !== undefined) {
+      const path = htmlPath(args.htmlFile, io.env);
+      try {
+        await (io.writeFile ?? ((file, text) => writeFile(file, text, 'utf8')))(
+          path,
+          renderHtml(comparison),
+        );
+      } catch (error) {
+        say([`cannot write the HTML page to ${path}: ${(error as Error).message}`]);
+        return 1;
+      }
+      say([`wrote the HTML page to ${path}`]);
     }
     io.stdout(
       args.json ? `${JSON.stringify(comparison, null, 2)}\n` : renderText(comparison, args.width),

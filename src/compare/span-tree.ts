@@ -34,7 +34,26 @@ export interface SpanNode {
   baggage: Record<string, string>;
   error: boolean;
   children: SpanNode[];
+  /** The tags themselves, in Jaeger's order (the HTML report shows them); absent in trees made by hand. */
+  tags?: SpanField[];
+  /** The logs themselves, in Jaeger's order; absent in trees made by hand. */
+  logs?: SpanLog[];
 }
+
+/** A tag, or a field of a log, without Jaeger's type annotation. */
+export interface SpanField {
+  key: string;
+  value: TagValue;
+}
+
+export interface SpanLog {
+  /** Microseconds since the epoch. */
+  timestamp: number;
+  fields: SpanField[];
+}
+
+const fieldsOf = (tags: readonly JaegerTag[]): SpanField[] =>
+  tags.map(({ key, value }) => ({ key, value }));
 
 function isJaegerClientStamp(tag: JaegerTag): boolean {
   if (tag.key === 'jaeger.version') return true;
@@ -99,6 +118,8 @@ export function buildTree(trace: JaegerTrace): SpanNode[] {
       baggage: baggageOf(span),
       error: isError(span),
       children: [],
+      tags: fieldsOf(span.tags),
+      logs: span.logs.map((log) => ({ timestamp: log.timestamp, fields: fieldsOf(log.fields) })),
     });
   }
   const roots: SpanNode[] = [];
