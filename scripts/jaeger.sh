@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A local Jaeger v2 all-in-one (in-memory storage, loopback only) for the end-to-end
-# suite, for CI, and for anyone who wants to look at the traces in the UI.
+# suite, for CI, and for `npm run compare`. A Jaeger built here from source has no UI (its
+# page on 16686 is a placeholder; `start` says so and where a Jaeger with the UI is had).
 #
 #   scripts/jaeger.sh build    find or build the jaeger binary; print its path
 #   scripts/jaeger.sh start    start it in the background, wait until it answers; print its pid
@@ -11,7 +12,9 @@
 #   scripts/jaeger.sh logs     print its log file
 #
 # The binary is taken from $JAEGER_BIN, else `jaeger` on PATH, else the cache, else it is
-# built with the Go toolchain (many minutes the first time) and cached.
+# built with the Go toolchain (many minutes the first time) and cached; the version built
+# is recorded in <cache>/jaeger.version (the binary itself reports empty version fields),
+# and `build`, `start`, `status` and `run` say which Jaeger runs.
 #
 # Environment: JAEGER_BIN, HELLO_APP_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/hello-app),
 # JAEGER_LISTEN_HOST (default 127.0.0.1), JAEGER_START_TIMEOUT (seconds, default 60),
@@ -25,6 +28,7 @@ JAEGER_COMMIT=798e4b0fcf22609e381df764a01461affd813e1e
 # Fallback when the module proxy will not serve that commit: the v1 tag of an older v2
 # release (v1.76.0 is the same code as v2.13.0), which the proxy knows as a version.
 JAEGER_FALLBACK_VERSION=v1.76.0
+JAEGER_FALLBACK_RELEASE=v2.13.0
 JAEGER_MODULE=github.com/jaegertracing/jaeger
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,10 +36,14 @@ cache="${HELLO_APP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hello-app}"
 cached_bin="$cache/jaeger"
 pid_file="$cache/jaeger.pid"
 log_file="$cache/jaeger.log"
+version_file="$cache/jaeger.version"
 config="$here/jaeger-config.yaml"
 export JAEGER_LISTEN_HOST="${JAEGER_LISTEN_HOST:-127.0.0.1}"
 health_url="http://$JAEGER_LISTEN_HOST:13133/status"
 query_url="http://$JAEGER_LISTEN_HOST:16686/api/services"
+ui_url="http://$JAEGER_LISTEN_HOST:16686/"
+# The UI of the release this script builds, as Docker image and release archive.
+JAEGER_UI_VERSION=${JAEGER_RELEASE#v}
 
 say() { echo "jaeger.sh: $*" >&2; }
 die() {
@@ -64,19 +72,28 @@ find_binary() {
   fi
 }
 
+# What the cached binary was built from, written once it is in place (a binary without
+# this record predates it, or its build was cut short).
+record_version() {
+  echo "$1" >"$version_file.$$"
+  mv "$version_file.$$" "$version_file"
+}
+
 # Builds into a temporary file and renames it, so a half-written binary is never used.
 build_binary() {
   command -v go >/dev/null 2>&1 || die "no jaeger binary and no Go toolchain to build one; install Go, set JAEGER_BIN, or use Docker (see docs/e2e-and-compare.md)"
   mkdir -p "$cache"
+  rm -f "$version_file"
   local tmp="$cache/jaeger.building.$$"
   say "building Jaeger $JAEGER_RELEASE ($JAEGER_MODULE@$JAEGER_COMMIT); the first build takes many minutes"
   if GOBIN="$cache/gobin.$$" go install "$JAEGER_MODULE/cmd/jaeger@$JAEGER_COMMIT"; then
     mv "$cache/gobin.$$/jaeger" "$cached_bin"
     rmdir "$cache/gobin.$$"
+    record_version "$JAEGER_RELEASE (built from source: $JAEGER_MODULE/cmd/jaeger@$JAEGER_COMMIT)"
     return
   fi
   rm -rf "$cache/gobin.$$"
-  say "go install failed; building $JAEGER_MODULE@$JAEGER_FALLBACK_VERSION (= Jaeger v2.13.0) instead"
+  say "go install failed; building $JAEGER_MODULE@$JAEGER_FALLBACK_VERSION (= Jaeger $JAEGER_FALLBACK_RELEASE) instead"
   local dir
   dir="$(go mod download -json "$JAEGER_MODULE@$JAEGER_FALLBACK_VERSION" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
@@ -87,6 +104,55 @@ build_binary() {
     die "go build failed"
   fi
   mv "$tmp" "$cached_bin"
+  record_version "$JAEGER_FALLBACK_RELEASE (built from source: $JAEGER_MODULE@$JAEGER_FALLBACK_VERSION, the fallback for $JAEGER_RELEASE)"
+}
+
+# A cached binary built before the record existed: its Go build info tells which of the
+# two ways above made it (go install stamps the commit's pseudo-version; go build inside
+# the downloaded module directory stamps "(devel)").
+infer_version() {
+  command -v go >/dev/null 2>&1 || return 1
+  local mod
+  mod="$(go version -m "$1" 2>/dev/null | awk -v m="$JAEGER_MODULE" '$1 == "mod" && $2 == m { print $3; exit }' || true)"
+  case "$mod" in
+    *"${JAEGER_COMMIT:0:12}"*) echo "$JAEGER_RELEASE (built from source: $JAEGER_MODULE/cmd/jaeger@$JAEGER_COMMIT; not recorded, read from its Go build info)" ;;
+    "(devel)") echo "$JAEGER_FALLBACK_RELEASE (built from source: $JAEGER_MODULE@$JAEGER_FALLBACK_VERSION, the fallback for $JAEGER_RELEASE; not recorded, read from its Go build info)" ;;
+    *) return 1 ;;
+  esac
+}
+
+# Which Jaeger `$1` is, in words: the record of this script's build, or what a binary
+# from elsewhere reports (a release build reports its version; a source build reports
+# empty fields).
+version_of() {
+  local bin="$1" reported
+  if [[ "$bin" == "$cached_bin" && -z "${JAEGER_BIN:-}" ]]; then
+    if [[ -s "$version_file" ]]; then
+      head -n 1 "$version_file"
+    elif ! infer_version "$bin"; then
+      echo "version not recorded (built before jaeger.sh recorded it; rm $cached_bin and run scripts/jaeger.sh build to rebuild it)"
+    fi
+    return
+  fi
+  reported="$("$bin" version 2>/dev/null | sed -n 's/.*"gitVersion": *"\([^"]*\)".*/\1/p' | head -n 1 || true)"
+  local origin="jaeger on PATH"
+  [[ -n "${JAEGER_BIN:-}" ]] && origin="JAEGER_BIN"
+  echo "custom ($origin: $bin${reported:+, reports $reported})"
+}
+
+# The page on 16686 of a binary built without the UI's assets is a placeholder.
+has_no_ui() {
+  local page
+  page="$(curl -fsS --max-time 2 "$ui_url" 2>/dev/null || true)"
+  [[ "$page" == *"not the Jaeger UI you are looking for"* ]]
+}
+
+say_no_ui() {
+  say "NO UI: this Jaeger was built from source without the UI's assets: $ui_url shows only a placeholder page (\"This is not the Jaeger UI you are looking for\")."
+  say "  Its query API works (/api/traces, /api/services), and \`npm run compare\` draws the traces in the terminal."
+  say "  For the UI, run a Jaeger that ships it: the Docker image jaegertracing/jaeger:$JAEGER_UI_VERSION (docs/e2e-and-compare.md, \"With Docker\"),"
+  say "  or the binary in Jaeger's release archive jaeger-$JAEGER_UI_VERSION-linux-amd64.tar.gz from https://github.com/jaegertracing/jaeger/releases:"
+  say "  JAEGER_BIN=/path/to/jaeger scripts/jaeger.sh start"
 }
 
 # Finds the binary, or builds it once: a second caller waits for the first one's build.
@@ -96,6 +162,7 @@ ensure_binary() {
   fi
   local bin
   if bin="$(find_binary)"; then
+    say "Jaeger $(version_of "$bin")"
     echo "$bin"
     return
   fi
@@ -107,20 +174,21 @@ ensure_binary() {
   fi
   [[ -x "$cached_bin" ]] || build_binary
   exec 9>&-
+  say "Jaeger $(version_of "$cached_bin")"
   echo "$cached_bin"
 }
 
 start() {
-  local pid
+  local pid bin
   if pid="$(running_pid)"; then
     say "already running (pid $pid)"
+    if bin="$(find_binary)"; then say "Jaeger $(version_of "$bin")"; fi
     echo "$pid"
     return
   fi
   if answers "$health_url"; then
     die "something else already answers on $health_url; stop it first (or use it as is)"
   fi
-  local bin
   bin="$(ensure_binary)"
   mkdir -p "$cache"
   # setsid: its own process group, so a Ctrl+C in the caller's terminal does not reach it
@@ -141,7 +209,12 @@ start() {
     fi
     sleep 0.2
   done
-  say "running (pid $pid): UI http://$JAEGER_LISTEN_HOST:16686, log $log_file"
+  if has_no_ui; then
+    say "running (pid $pid): query API http://$JAEGER_LISTEN_HOST:16686/api/, log $log_file"
+    say_no_ui
+  else
+    say "running (pid $pid): UI http://$JAEGER_LISTEN_HOST:16686, log $log_file"
+  fi
   echo "$pid"
 }
 
@@ -173,14 +246,23 @@ case "${1:-}" in
   status)
     if pid="$(running_pid)"; then
       answers "$health_url" && say "running (pid $pid), healthy" || say "running (pid $pid), not answering yet"
+      if bin="$(find_binary)"; then say "Jaeger $(version_of "$bin")"; fi
+      if has_no_ui; then
+        say "no UI: $ui_url is a placeholder (a build from source; \`scripts/jaeger.sh start\` says where the UI is had)"
+      fi
     else
       die "not running"
     fi
     ;;
-  run) exec "$(ensure_binary)" --config "$config" ;;
+  run)
+    bin="$(ensure_binary)"
+    if [[ "$bin" == "$cached_bin" && -z "${JAEGER_BIN:-}" ]]; then say_no_ui; fi
+    exec "$bin" --config "$config"
+    ;;
   logs) cat "$log_file" ;;
   *)
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
+    # the header comment above: every line from the second to the first that is no comment
+    sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
