@@ -23,6 +23,8 @@ export interface ComparedTrace {
 
 export interface Comparison {
   jaeger: string;
+  /** Which of Jaeger's query APIs the traces were read through, in words (`/api/v3`, …). */
+  queryApi?: string;
   a: ComparedTrace;
   b: ComparedTrace;
   onlyInA: OneSidedDetail;
@@ -64,17 +66,25 @@ function compared({ selected, trace }: ChosenTrace): ComparedTrace {
   return { selected, traceId: trace.traceID, summary: summarize(trace.traceID, spans), spans };
 }
 
-/** Puts two fetched traces next to each other; `jaeger` is where they came from. */
+/** Puts two fetched traces next to each other; `jaeger` is where they came from, and how. */
 export function comparePair(
   jaeger: string,
   chosenA: ChosenTrace,
   chosenB: ChosenTrace,
+  queryApi?: string,
 ): Comparison {
   const a = compared(chosenA);
   const b = compared(chosenB);
   const sideA = { summary: a.summary, roots: a.spans };
   const sideB = { summary: b.summary, roots: b.spans };
-  return { jaeger, a, b, onlyInA: onlyIn(sideA, sideB), onlyInB: onlyIn(sideB, sideA) };
+  return {
+    jaeger,
+    ...(queryApi === undefined ? {} : { queryApi }),
+    a,
+    b,
+    onlyInA: onlyIn(sideA, sideB),
+    onlyInB: onlyIn(sideB, sideA),
+  };
 }
 
 export async function compareTraces(
@@ -89,5 +99,6 @@ export async function compareTraces(
     client.baseUrl,
     { selected: describeSelector(selectors.a), trace: traceA },
     { selected: describeSelector(selectors.b), trace: traceB },
+    client.apiInUse(),
   );
 }

@@ -1,7 +1,9 @@
 /**
- * The slice of Jaeger's query HTTP API (`/api/...`, the one its UI uses) that compare
- * needs, with the answers checked at runtime: the API is not versioned, and a wrong URL
- * (a UI path, a proxy's error page) should fail here with a clear message, not later.
+ * The model compare reads traces into: Jaeger's JSON trace as its UI's query API
+ * (`/api/traces`, internal and unversioned) answers it, and the checks of those answers at
+ * runtime, so a wrong URL (a UI path, a proxy's error page) fails here with a clear
+ * message, not later. Answers of the stable `/api/v3` (OTLP JSON) are read into the same
+ * model by otlp.ts, the way Jaeger itself converts them.
  */
 
 export type TagValue = string | number | boolean;
@@ -54,13 +56,19 @@ export class JaegerApiError extends Error {
   override readonly name = 'JaegerApiError';
 }
 
-type Json = Record<string, unknown>;
+// checks shared with otlp.ts, which reads /api/v3's answers into this same model
+export type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function field<T>(object: Json, key: string, check: (v: unknown) => v is T, what: string): T {
+export function field<T>(
+  object: Json,
+  key: string,
+  check: (v: unknown) => v is T,
+  what: string,
+): T {
   const value = object[key];
   if (!check(value))
     throw new JaegerApiError(
@@ -69,9 +77,9 @@ function field<T>(object: Json, key: string, check: (v: unknown) => v is T, what
   return value;
 }
 
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
+export const isString = (v: unknown): v is string => typeof v === 'string';
+export const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+export const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
 const isTagValue = (v: unknown): v is TagValue =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 

@@ -156,6 +156,7 @@ export async function compareLatestPair(client: JaegerQueryClient): Promise<Late
     client.baseUrl,
     { selected: `latest instrumented trace of ${choice.route}`, trace: choice.instrumented },
     { selected: `latest headers-only trace of ${choice.route}`, trace: choice.headersOnly },
+    client.apiInUse(),
   );
   const notes = choice.passedOver
     ? [

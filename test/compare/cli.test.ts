@@ -1,13 +1,16 @@
 /**
  * The whole command, driven through run() with Jaeger's recorded answers: what it prints,
- * what it asks Jaeger, and its exit codes.
+ * what it asks Jaeger, and its exit codes; through /api/traces (the first recordings, from
+ * a Jaeger taken not to serve /api/v3), and through /api/v3.
  */
 import { run } from '../../src/compare/cli.js';
 import type { FetchJson } from '../../src/compare/jaeger-client.js';
 import type { Comparison } from '../../src/compare/compare.js';
 import { meshJaeger, meshTrace, SERVICES } from './mesh-traces.js';
-import { bodyOf, ids, recorded, replaying } from './recorded.js';
+import { bodyOf, ids, idsV3, recorded, recordedV3, replaying, twins } from './recorded.js';
+import type { Recorded } from './recorded.js';
 
+/** The /api/traces recordings: replayed as a Jaeger that does not serve /api/v3. */
 const ALL = [
   recorded.instrumented,
   recorded.headersOnly,
@@ -15,6 +18,7 @@ const ALL = [
   recorded.services,
   recorded.notFound,
 ];
+const ALL_V3 = Object.values(recordedV3);
 const LATEST_HELLO = 'service=hello,operation=GET /sayHello/:name,tag.http.url=' + searchedUrl();
 
 function searchedUrl(): string {
@@ -41,7 +45,7 @@ async function compare(
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
-describe('compare (text)', () => {
+describe('compare (text), from recorded /api/traces answers', () => {
   it('prints both span trees side by side, then the summary and the difference', async () => {
     const { code, stdout, stderr } = await compare([
       '--a',
@@ -177,7 +181,10 @@ describe("compare with no arguments: the mesh's latest pair", () => {
     );
     expect(stdout).toMatch(/ {2}spans +4 \(3 mesh, 1 application\) +3 \(3 mesh, 0 application\)\n/);
     // one search per shape, by its hello sidecar, over the last hour
-    const searched = fetchJson.requests.map((raw) => new URL(raw).searchParams);
+    const searched = fetchJson.requests
+      .map((raw) => new URL(raw))
+      .filter((url) => url.pathname === '/api/traces')
+      .map((url) => url.searchParams);
     expect(searched.map((p) => p.get('service')).sort()).toEqual([
       SERVICES.headersOnly,
       SERVICES.instrumented,
@@ -238,13 +245,13 @@ describe("compare with no arguments: the mesh's latest pair", () => {
     });
     expect(code).toBe(1);
     expect(stderr).toMatch(
-      /^compare: cannot reach Jaeger at http:\/\/127\.0\.0\.1:9\/api\/traces\?.*\ncompare: is the mesh up\? Start it with npm run mesh/,
+      /^compare: cannot reach Jaeger at http:\/\/127\.0\.0\.1:9\/api\/v3\/services: .*\ncompare: is the mesh up\? Start it with npm run mesh/,
     );
   });
 });
 
-describe('compare --json', () => {
-  it('prints the same comparison as data', async () => {
+describe('compare --json, from recorded /api/traces answers', () => {
+  it('prints the same comparison as data, and which API it read', async () => {
     const { code, stdout } = await compare([
       '--a',
       ids.instrumented,
@@ -255,6 +262,7 @@ describe('compare --json', () => {
     expect(code).toBe(0);
     const data = JSON.parse(stdout) as Comparison;
     expect(data.jaeger).toBe('http://localhost:16686');
+    expect(data.queryApi).toBe('/api/traces (this Jaeger does not serve /api/v3)');
     expect(data.a).toMatchObject({ traceId: ids.instrumented, selected: 'given by id' });
     expect(data.a.summary).toMatchObject({ spans: 5, meshSpans: 1, applicationSpans: 4, depth: 5 });
     expect(data.b.summary).toMatchObject({
@@ -276,6 +284,74 @@ describe('compare --json', () => {
       origin: 'application',
     });
     expect(data.onlyInA.services).toEqual(['hello', 'formatter']);
+  });
+});
+
+describe('compare through /api/v3, from recorded answers', () => {
+  async function asJson(argv: string[], recordings: Recorded[]): Promise<Comparison> {
+    const { code, stdout, stderr } = await compare([...argv, '--json'], {
+      fetchJson: replaying(recordings),
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    return JSON.parse(stdout) as Comparison;
+  }
+
+  it("with no arguments, pairs the mesh's latest instrumented and headers-only traces of one route", async () => {
+    const fetchJson = replaying(ALL_V3);
+    const { code, stdout, stderr } = await compare(['--width', '200'], { fetchJson });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    // Leela's trace (/sayHello2) is the newest instrumented one; the headers-only one is of /sayHello
+    expect(stdout).toMatch(
+      new RegExp(`^A: trace ${idsV3.instrumented} +│ B: trace ${idsV3.headersOnly}$`, 'm'),
+    );
+    expect(stdout).toMatch(/ {2}spans +9 \(5 mesh, 4 application\) +5 \(5 mesh, 0 application\)\n/);
+    expect(stdout).toMatch(/ {2}baggage +user-agent=Mozilla\/3\.0 \(Netscape; I\) +-\n/);
+    expect(fetchJson.requests.map((r) => new URL(r).pathname)).toEqual([
+      '/api/v3/services',
+      '/api/v3/traces',
+      '/api/v3/traces',
+    ]);
+  });
+
+  it('compares two traces by id exactly as it does through /api/traces, and says which API', async () => {
+    const argv = ['--a', idsV3.instrumented, '--b', idsV3.headersOnly];
+    const { queryApi, ...viaV3 } = await asJson(argv, ALL_V3);
+    const { queryApi: uiApi, ...viaUi } = await asJson(argv, [
+      twins.instrumented,
+      twins.headersOnly,
+    ]);
+    expect(queryApi).toBe('/api/v3');
+    expect(uiApi).toBe('/api/traces (this Jaeger does not serve /api/v3)');
+    expect(viaV3).toEqual(viaUi);
+    expect(viaV3.a.summary).toMatchObject({ spans: 9, meshSpans: 5, applicationSpans: 4 });
+  });
+
+  it('finds the latest trace by tag through /api/traces when /api/v3 ignores the filter', async () => {
+    const data = await asJson(
+      [
+        '--a',
+        'service=hello,operation=GET /sayHello/:name,tag.http.url=/sayHello/Bender',
+        '--b',
+        idsV3.headersOnly,
+      ],
+      [...ALL_V3, twins.searchByTag],
+    );
+    // by /api/v3's answer alone it would be Fry's trace: the newer of the two it returned
+    expect(data.a.traceId).toBe(idsV3.olderInstrumented);
+    expect(data.queryApi).toMatch(/^\/api\/v3, and \/api\/traces to search by tag/);
+  });
+
+  it('exits 1 for a trace /api/v3 does not have', async () => {
+    const missing = recordedV3.notFound.request.split('/').pop() ?? '';
+    const { code, stderr } = await compare(['--a', missing, '--b', idsV3.headersOnly], {
+      fetchJson: replaying(ALL_V3),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `compare: trace ${missing} was not found in Jaeger at http://localhost:16686\n`,
+    );
   });
 });
 
@@ -312,7 +388,7 @@ describe('failures', () => {
       },
     );
     expect(code).toBe(1);
-    expect(stderr).toMatch(/cannot reach Jaeger at http:\/\/127\.0\.0\.1:9\/api\/traces\//);
+    expect(stderr).toMatch(/cannot reach Jaeger at http:\/\/127\.0\.0\.1:9\/api\/v3\/services/);
     expect(stderr).not.toMatch(/npm run mesh/); // given traces need not be the mesh's
   });
 

@@ -4,6 +4,7 @@
  * that answers searches with them by service.
  */
 import type { JaegerSpan, JaegerTag, JaegerTrace } from '../../src/compare/jaeger-api.js';
+import { HttpStatusError } from '../../src/compare/jaeger-client.js';
 import type { FetchJson } from '../../src/compare/jaeger-client.js';
 
 export const SERVICES = {
@@ -101,7 +102,10 @@ export function meshTrace(options: MeshTraceOptions): JaegerTrace {
   return { traceID, spans, processes };
 }
 
-/** A fake Jaeger: searches answer the traces given for their service, in the order given. */
+/**
+ * A fake Jaeger that serves only its UI's API (/api/v3 is a 404, so the client reads
+ * /api/traces): searches answer the traces given for their service, in the order given.
+ */
 export function meshJaeger(
   byService: Partial<Record<string, JaegerTrace[]>>,
 ): FetchJson & { requests: string[] } {
@@ -109,6 +113,7 @@ export function meshJaeger(
   const fetchJson = async (raw: string) => {
     requests.push(raw);
     const url = new URL(raw);
+    if (url.pathname.startsWith('/api/v3/')) throw new HttpStatusError(404, raw, 'not found');
     if (url.pathname !== '/api/traces') throw new Error(`no fake answer for ${raw}`);
     const data = byService[url.searchParams.get('service') ?? ''] ?? [];
     // through JSON, as the real answer arrives
