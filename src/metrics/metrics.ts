@@ -1,19 +1,111 @@
-import { createRequire } from 'node:module';
 import client from 'prom-client';
 import type { Counter, Histogram } from 'prom-client';
+import type { SpanReportResult } from '../tracing/reporting/transport.js';
 
-const require = createRequire(import.meta.url);
-
-/** jaeger-client's own Prometheus adapter (counters for spans started/finished/reported/dropped). */
-type JaegerMetricsFactory = object;
-const { PrometheusMetricsFactory } = require('jaeger-client') as {
-  PrometheusMetricsFactory: new (promClient: object, namespace: string) => JaegerMetricsFactory;
+/**
+ * What reporter_spans{result} means, label by label. The labels are part of the /metrics
+ * contract (README, "Hardening"): keep them stable. UDP and HTTP count success under
+ * different labels because they promise different things: a Jaeger agent never answers,
+ * so a UDP packet is "sent" (to an agent that may not be there); a collector answers each
+ * POST, so an HTTP batch is "acknowledged".
+ */
+export const REPORTER_RESULTS: Readonly<Record<SpanReportResult, string>> = {
+  sent: 'handed to the UDP socket for the agent (UDP has no acknowledgement: sent, not known to be delivered)',
+  acknowledged: 'the collector answered the HTTP POST with 2xx',
+  err: 'the send failed (UDP send error, HTTP error, non-2xx answer or timeout)',
+  dropped:
+    'never sent (too big for a UDP packet, HTTP queue full, not encodable, or reporter closed)',
 };
+
+export const REPORTER_SPANS_HELP = `Finished sampled spans by what became of them: ${Object.entries(
+  REPORTER_RESULTS,
+)
+  .map(([result, meaning]) => `result="${result}" ${meaning}`)
+  .join('; ')}`;
+
+/**
+ * jaeger-client's tracer counters, as its metrics facade names them, with what each counts
+ * here. jaeger-client's own Prometheus factory uses the name as the HELP text; and some of
+ * its metrics cannot move in this project (their code is replaced or not used): those are
+ * left off /metrics rather than shown as a reassuring, permanent 0.
+ */
+type JaegerMetric = { help: string } | { omitted: string };
+const JAEGER_METRICS: Readonly<Record<string, JaegerMetric>> = {
+  'jaeger:traces': {
+    help: 'Traces this service took part in: state="started" began a new trace (no usable inbound context), state="joined" continued an inbound one in a server span; sampled="y" or "n" is the sampling decision',
+  },
+  'jaeger:started_spans': {
+    help: 'Spans started, by sampling decision (sampled="n" spans are never reported)',
+  },
+  'jaeger:finished_spans': {
+    help: 'Sampled spans finished and handed to the reporter (reporter_spans says what became of them)',
+  },
+  'jaeger:baggage_updates': {
+    help: 'setBaggageItem calls: result="ok" set, result="err" refused (key not on BAGGAGE_ALLOWLIST)',
+  },
+  'jaeger:baggage_truncations': {
+    help: 'setBaggageItem values cut to BAGGAGE_MAX_VALUE_BYTES',
+  },
+  // this project's reporter counts these itself: it tells "sent" and "acknowledged" apart
+  'jaeger:reporter_spans': { omitted: 'counted by src/tracing/reporting (reporterSpans)' },
+  'jaeger:reporter_queue_length': { omitted: "jaeger-client's RemoteReporter is not used" },
+  'jaeger:span_context_decoding_errors': {
+    omitted: "jaeger-client's codecs are replaced by src/tracing/propagation",
+  },
+  'jaeger:sampler_queries': { omitted: 'no remote sampler' },
+  'jaeger:sampler_updates': { omitted: 'no remote sampler' },
+  'jaeger:throttled_debug_spans': { omitted: 'no remote throttler' },
+  'jaeger:throttler_updates': { omitted: 'no remote throttler' },
+};
+
+/**
+ * The metrics factory jaeger-client's facade (`new Metrics(factory)`) builds its counters
+ * with: prom-client metrics in one service's registry, named `<namespace>_<name>`, with a
+ * HELP text that says what they count.
+ */
+export class JaegerMetricsFactory {
+  private readonly counters = new Map<string, client.Counter<string>>();
+
+  constructor(
+    private readonly registry: client.Registry,
+    private readonly namespace: string,
+  ) {}
+
+  createCounter(
+    name: string,
+    labels: Record<string, string> = {},
+  ): { increment(delta?: number): void } {
+    const metric = JAEGER_METRICS[name];
+    // a jaeger-client upgrade that adds a metric must describe it here first
+    if (!metric) throw new Error(`jaeger-client metric ${name} has no description in src/metrics`);
+    if ('omitted' in metric) return { increment: () => undefined };
+    let counter = this.counters.get(name);
+    if (!counter) {
+      counter = new client.Counter({
+        name: `${this.namespace}_${name}`,
+        help: metric.help,
+        labelNames: Object.keys(labels),
+        registers: [this.registry],
+      });
+      this.counters.set(name, counter);
+    }
+    const target = counter;
+    return { increment: (delta = 1) => target.inc(labels, delta) };
+  }
+
+  createGauge(name: string): { update(value: number): void } {
+    const metric = JAEGER_METRICS[name];
+    if (!metric) throw new Error(`jaeger-client metric ${name} has no description in src/metrics`);
+    // jaeger-client's only gauge (reporter_queue_length) belongs to its RemoteReporter
+    return { update: () => undefined };
+  }
+}
 
 /**
  * A service's counters, in a registry of its own (two services share a process with
  * app_name=all, and tests start many): RED metrics per route and status, baggage the
- * policy dropped or truncated, and jaeger-client's tracer and reporter counters.
+ * policy dropped or truncated, the reporter's spans by result, and jaeger-client's tracer
+ * counters.
  */
 export interface ServiceMetrics {
   readonly registry: client.Registry;
@@ -21,23 +113,11 @@ export interface ServiceMetrics {
   readonly duration: Histogram<'route' | 'method' | 'status'>;
   readonly baggageDropped: Counter<'reason'>;
   readonly baggageTruncated: Counter;
+  readonly reporterSpans: Counter<'result'>;
   readonly jaegerFactory: JaegerMetricsFactory;
 }
 
-/** prom-client's classes, bound to one registry, for jaeger-client's factory to construct. */
-function boundTo(registry: client.Registry): object {
-  class Counter extends client.Counter {
-    constructor(config: client.CounterConfiguration<string>) {
-      super({ ...config, registers: [registry] });
-    }
-  }
-  class Gauge extends client.Gauge {
-    constructor(config: client.GaugeConfiguration<string>) {
-      super({ ...config, registers: [registry] });
-    }
-  }
-  return { Counter, Gauge };
-}
+export const METRICS_NAMESPACE = 'hello_app';
 
 export function createServiceMetrics(service: string): ServiceMetrics {
   const registry = new client.Registry();
@@ -69,8 +149,31 @@ export function createServiceMetrics(service: string): ServiceMetrics {
       help: 'Baggage values cut to BAGGAGE_MAX_VALUE_BYTES',
       registers,
     }),
-    jaegerFactory: new PrometheusMetricsFactory(boundTo(registry), 'hello_app'),
+    // the name jaeger-client gives it (dashboards know it); the labels say what "reported" means
+    reporterSpans: new client.Counter({
+      name: `${METRICS_NAMESPACE}_jaeger:reporter_spans`,
+      help: REPORTER_SPANS_HELP,
+      labelNames: ['result'],
+      registers,
+    }),
+    jaegerFactory: new JaegerMetricsFactory(registry, METRICS_NAMESPACE),
   };
+}
+
+/** The values of a counter's series, by one label (only the series that exist). */
+export async function counterByLabel(
+  registry: client.Registry,
+  name: string,
+  label: string,
+): Promise<Map<string, number>> {
+  const metric = registry.getSingleMetric(name);
+  const byLabel = new Map<string, number>();
+  if (!metric) return byLabel;
+  for (const { labels, value } of (await metric.get()).values) {
+    const key = String(labels[label]);
+    byLabel.set(key, (byLabel.get(key) ?? 0) + value);
+  }
+  return byLabel;
 }
 
 /** Sum of a counter's values, optionally of the series whose labels match. */

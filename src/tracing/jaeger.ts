@@ -91,17 +91,6 @@ export interface Reporter {
   setProcess(serviceName: string, tags: SpanTag[]): void;
 }
 
-interface Counter {
-  increment(delta?: number): void;
-}
-
-/** The reporter's counters in jaeger-client's metrics facade (reporter_spans{result}). */
-export interface ReporterMetrics {
-  readonly reporterSuccess: Counter;
-  readonly reporterFailure: Counter;
-  readonly reporterDropped: Counter;
-}
-
 export interface Sampler {
   close(callback?: () => void): void;
 }
@@ -147,7 +136,7 @@ export const { CompositeReporter } = jaeger;
 /** jaeger-client's metrics facade over a factory (initTracer wraps options.metrics the same way). */
 const JaegerMetrics = (
   require('jaeger-client/dist/src/metrics/metrics.js') as {
-    default: new (factory: object) => ReporterMetrics;
+    default: new (factory: object) => object;
   }
 ).default;
 

@@ -5,6 +5,7 @@ import type { ServiceMetrics } from '../metrics/metrics.js';
 import { BaggagePolicy } from './propagation/baggage-policy.js';
 import type { Logger } from '../log/logger.js';
 import { EncodingReporter } from './reporting/reporter.js';
+import type { SpanReportCounter } from './reporting/reporter.js';
 import { HttpTransport } from './reporting/http-transport.js';
 import { UdpTransport } from './reporting/udp-transport.js';
 import { ConsoleSpanReporter } from './console-reporter.js';
@@ -16,14 +17,7 @@ import {
   RateLimitingSampler,
   Tracer as JaegerTracerClass,
 } from './jaeger.js';
-import type {
-  JaegerLogger,
-  JaegerSpanContext,
-  JaegerTracer,
-  Reporter,
-  ReporterMetrics,
-  Sampler,
-} from './jaeger.js';
+import type { JaegerLogger, JaegerSpanContext, JaegerTracer, Reporter, Sampler } from './jaeger.js';
 import { rateLimitedJaegerLogger } from './jaeger-logger.js';
 import { SpanLogger } from '../log/span-logger.js';
 import { inChildSpan } from './spans.js';
@@ -72,7 +66,7 @@ function createReporter(
   config: JaegerConfig,
   logger: Logger,
   jaegerLogger: JaegerLogger,
-  metrics: ReporterMetrics,
+  count: SpanReportCounter,
 ): { reporter: Reporter; remote: EncodingReporter } {
   const { endpoint } = config;
   const remote = new EncodingReporter(
@@ -91,7 +85,7 @@ function createReporter(
             { host: config.agentHost, port: config.agentPort, logger: jaegerLogger },
             onDelivery,
           ),
-    { flushIntervalMs: config.flushIntervalMs, logger: jaegerLogger, metrics },
+    { flushIntervalMs: config.flushIntervalMs, logger: jaegerLogger, count },
   );
   const reporter = config.logSpans
     ? new CompositeReporter([new ConsoleSpanReporter(logger), remote])
@@ -147,7 +141,9 @@ export function createTracing(
   const jaegerLogger = rateLimitedJaegerLogger(options.logger);
   const jaegerMetrics = new JaegerMetrics(options.metrics.jaegerFactory);
   const policy = new BaggagePolicy(options.baggage);
-  const reporting = createReporter(config, options.logger, jaegerLogger, jaegerMetrics);
+  const reporting = createReporter(config, options.logger, jaegerLogger, (result, spans) =>
+    options.metrics.reporterSpans.inc({ result }, spans),
+  );
   const tracer: JaegerTracer = new JaegerTracerClass(
     serviceName,
     reporting.reporter,

@@ -2,6 +2,7 @@
  * Tracing metadata is input like any other: bounded baggage on the wire, a deliberate
  * header limit, credentials never logged or tagged, and the counts visible on /metrics.
  */
+import { createSocket } from 'node:dgram';
 import http from 'node:http';
 import { b3Headers, randomSpanId, randomTraceId, startChain } from '../helpers/chain.js';
 import type { Chain } from '../helpers/chain.js';
@@ -176,23 +177,60 @@ describe('credentials never reach logs or spans', () => {
   });
 });
 
+/** Scrapes a service's /metrics until `done` holds (the reporter counts after each flush), bounded. */
+async function scrapeUntil(
+  chain: Chain,
+  done: (text: string) => boolean,
+  target = chain.hello,
+): Promise<string> {
+  const deadline = Date.now() + 5000;
+  let text = (await chain.get('/metrics', {}, target)).text;
+  while (!done(text) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    text = (await chain.get('/metrics', {}, target)).text;
+  }
+  return text;
+}
+
+/** `# HELP` text per metric name, as a Prometheus scrape reads it. */
+function helpLines(text: string): Map<string, string> {
+  const help = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /^# HELP (\S+) (.*)$/.exec(line);
+    if (match) help.set(match[1] as string, match[2] as string);
+  }
+  return help;
+}
+
+/** A UDP port on loopback that nothing listens on: a Jaeger agent that is not there. */
+async function deadUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(resolve));
+  return port;
+}
+
+/** hello's first `tracing stats` line that satisfies `want` (else its last one), waiting for it, bounded. */
+async function statsLine(chain: Chain, want: (line: Record<string, unknown>) => boolean) {
+  const deadline = Date.now() + 5000;
+  const lines = () => chain.logs.withMessage('tracing stats').filter((l) => l.service === 'hello');
+  while (!lines().some(want) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  return lines().find(want) ?? lines().at(-1);
+}
+
 describe('/metrics', () => {
-  it('shows requests by route and status, and spans the tracer started and reported', async () => {
-    const chain = await startChain();
+  it('shows requests by route and status, and spans the tracer started and the collector acknowledged', async () => {
+    const chain = await startChain({ env: { STATS_LOG_INTERVAL_MS: '1000' } });
     try {
       await chain.get('/sayHello/Bender');
       await chain.get('/sayHello/');
       await chain.collector.waitFor((s) => s.length >= 4);
       // the reporter counts a batch once the collector's answer is back: poll, bounded
-      const deadline = Date.now() + 5000;
-      let text = (await chain.get('/metrics')).text;
-      while (
-        !/reporter_spans\{result="ok",service="hello"\} 2$/m.test(text) &&
-        Date.now() < deadline
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        text = (await chain.get('/metrics')).text;
-      }
+      const text = await scrapeUntil(chain, (t) =>
+        /reporter_spans\{result="acknowledged",service="hello"\} 2$/m.test(t),
+      );
       expect(text).toMatch(
         /^http_server_requests_total\{route="\/sayHello\/:name",method="GET",status="200",service="hello"\} 1$/m,
       );
@@ -203,8 +241,75 @@ describe('/metrics', () => {
         /^http_server_request_duration_seconds_count\{service="hello",route="\/sayHello\/:name",method="GET",status="200"\} 1$/m,
       );
       expect(text).toMatch(/^hello_app_jaeger:started_spans\{sampled="y",service="hello"\} 2$/m);
-      expect(text).toMatch(/^hello_app_jaeger:reporter_spans\{result="ok",service="hello"\} 2$/m);
-      expect(text).not.toMatch(/reporter_spans\{result="dropped"[^}]*\} [1-9]/);
+      expect(text).toMatch(
+        /^hello_app_jaeger:reporter_spans\{result="acknowledged",service="hello"\} 2$/m,
+      );
+      // HTTP gets an answer for every batch: nothing is counted as merely "sent"
+      expect(text).not.toMatch(/reporter_spans\{result="(sent|ok)"/);
+      expect(text).toMatch(
+        /^hello_app_jaeger:reporter_spans\{result="dropped",service="hello"\} 0$/m,
+      );
+      expect(text).toMatch(/^hello_app_jaeger:reporter_spans\{result="err",service="hello"\} 0$/m);
+      expect(helpLines(text).get('hello_app_jaeger:reporter_spans')).toContain(
+        'result="acknowledged" the collector answered the HTTP POST with 2xx',
+      );
+      expect(await statsLine(chain, (l) => l['spans_acknowledged'] === 2)).toMatchObject({
+        spans_acknowledged: 2,
+        spans_failed: 0,
+        spans_dropped: 0,
+      });
+      expect(await statsLine(chain, () => true)).not.toHaveProperty('spans_sent');
+    } finally {
+      await chain.stop();
+    }
+  });
+
+  it('over UDP to an agent nobody runs, counts spans as sent (not delivered) and says so in HELP', async () => {
+    const port = await deadUdpPort();
+    const chain = await startChain({
+      env: {
+        JAEGER_ENDPOINT: '',
+        JAEGER_AGENT_HOST: '127.0.0.1',
+        JAEGER_AGENT_PORT: String(port),
+        STATS_LOG_INTERVAL_MS: '1000',
+      },
+    });
+    try {
+      expect((await chain.get('/sayHello/Bender')).status).toBe(200);
+      const text = await scrapeUntil(chain, (t) =>
+        /reporter_spans\{result="sent",service="hello"\} 2$/m.test(t),
+      );
+      // what a user sees: two spans handed to a socket nobody reads, and nothing that says "ok"
+      expect(text).toMatch(/^hello_app_jaeger:reporter_spans\{result="sent",service="hello"\} 2$/m);
+      expect(text).not.toMatch(/reporter_spans\{result="ok"/);
+      expect(text).not.toMatch(/reporter_spans\{result="acknowledged"/);
+      const help = helpLines(text);
+      expect(help.get('hello_app_jaeger:reporter_spans')).toContain(
+        'result="sent" handed to the UDP socket for the agent (UDP has no acknowledgement: sent, not known to be delivered)',
+      );
+      // every tracer metric says what it counts (jaeger-client's own factory repeats the name)
+      const says: Record<string, RegExp> = {
+        'hello_app_jaeger:traces':
+          /^Traces this service took part in: state="started" .* state="joined" continued an inbound one/,
+        'hello_app_jaeger:started_spans': /^Spans started, by sampling decision/,
+        'hello_app_jaeger:finished_spans': /^Sampled spans finished and handed to the reporter/,
+        'hello_app_jaeger:reporter_spans':
+          /^Finished sampled spans by what became of them: result="sent" /,
+        'hello_app_jaeger:baggage_updates':
+          /^setBaggageItem calls: result="ok" set, result="err" refused/,
+        'hello_app_jaeger:baggage_truncations':
+          /^setBaggageItem values cut to BAGGAGE_MAX_VALUE_BYTES$/,
+      };
+      const tracerHelp = [...help].filter(([name]) => name.startsWith('hello_app_jaeger:'));
+      expect(tracerHelp.map(([name]) => name).sort()).toEqual(Object.keys(says).sort());
+      for (const [name, text] of tracerHelp) expect(text).toMatch(says[name] as RegExp);
+      // the stats line uses the same word
+      expect(await statsLine(chain, (l) => l['spans_sent'] === 2)).toMatchObject({
+        spans_sent: 2,
+        spans_failed: 0,
+        spans_dropped: 0,
+      });
+      expect(await statsLine(chain, () => true)).not.toHaveProperty('spans_acknowledged');
     } finally {
       await chain.stop();
     }

@@ -7,8 +7,10 @@ import type { Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { ConstSampler, Tracer } from '../../src/tracing/jaeger.js';
-import type { JaegerLogger, ReporterMetrics } from '../../src/tracing/jaeger.js';
+import type { JaegerLogger } from '../../src/tracing/jaeger.js';
 import { EncodingReporter } from '../../src/tracing/reporting/reporter.js';
+import type { SpanReportCounter } from '../../src/tracing/reporting/reporter.js';
+import type { SpanReportResult } from '../../src/tracing/reporting/transport.js';
 import { MAX_PACKET_BYTES, UdpTransport } from '../../src/tracing/reporting/udp-transport.js';
 
 const require = createRequire(import.meta.url);
@@ -64,28 +66,22 @@ class AgentSocket {
   }
 }
 
+/** reporter_spans{result} as the reporter counts it (UDP can only ever say "sent"). */
 function countingMetrics() {
-  const counts = { ok: 0, failed: 0, dropped: 0 };
-  const counter = (key: keyof typeof counts) => ({
-    increment: (delta = 1) => {
-      counts[key] += delta;
-    },
-  });
-  const metrics: ReporterMetrics = {
-    reporterSuccess: counter('ok'),
-    reporterFailure: counter('failed'),
-    reporterDropped: counter('dropped'),
+  const counts: Record<SpanReportResult, number> = { sent: 0, acknowledged: 0, err: 0, dropped: 0 };
+  const count: SpanReportCounter = (result, spans) => {
+    counts[result] += spans;
   };
-  return { counts, metrics };
+  return { counts, count };
 }
 
 function tracerTo(port: number, host = '127.0.0.1') {
   const errors: string[] = [];
   const logger: JaegerLogger = { info: () => undefined, error: (m) => errors.push(m) };
-  const { counts, metrics } = countingMetrics();
+  const { counts, count } = countingMetrics();
   const reporter = new EncodingReporter(
     (onDelivery) => new UdpTransport({ host, port, logger }, onDelivery),
-    { flushIntervalMs: 60_000, logger, metrics }, // only full packets and close() send
+    { flushIntervalMs: 60_000, logger, count }, // only full packets and close() send
   );
   const tracer = new Tracer('udp-test', reporter, new ConstSampler(true), { traceId128bit: true });
   const close = () => new Promise<void>((resolve) => tracer.close(() => resolve()));
@@ -117,7 +113,7 @@ describe('UDP reporting', () => {
     expect(agentSocket.operations).toEqual(Array.from({ length: burst }, (_, i) => `op-${i}`));
     expect(agentSocket.packetSizes.length).toBeGreaterThan(1); // it really did overflow packets
     expect(Math.max(...agentSocket.packetSizes)).toBeLessThanOrEqual(MAX_PACKET_BYTES);
-    expect(counts).toEqual({ ok: burst, failed: 0, dropped: 0 });
+    expect(counts).toEqual({ sent: burst, acknowledged: 0, err: 0, dropped: 0 });
   });
 
   it('a span too big for any packet is dropped and counted; the rest still go', async () => {
@@ -130,7 +126,7 @@ describe('UDP reporting', () => {
     await close();
     await agentSocket.waitFor(2);
     expect(agentSocket.operations).toEqual(['small-before', 'small-after']);
-    expect(counts).toEqual({ ok: 2, failed: 0, dropped: 1 });
+    expect(counts).toEqual({ sent: 2, acknowledged: 0, err: 0, dropped: 1 });
     expect(errors.join('\n')).toMatch(/does not fit a UDP packet/);
   });
 
@@ -138,7 +134,7 @@ describe('UDP reporting', () => {
     const { tracer, counts, errors, close } = tracerTo(port, 'jaeger.does-not-exist.invalid');
     tracer.startSpan('lost').finish();
     await close();
-    expect(counts).toEqual({ ok: 0, failed: 1, dropped: 0 });
+    expect(counts).toEqual({ sent: 0, acknowledged: 0, err: 1, dropped: 0 });
     expect(errors.join('\n')).toMatch(/jaeger\.does-not-exist\.invalid/);
   });
 
@@ -151,6 +147,6 @@ describe('UDP reporting', () => {
     await close();
     await agentSocket.waitFor(1);
     expect(agentSocket.operations).toEqual(['good']);
-    expect(counts).toEqual({ ok: 1, failed: 0, dropped: 1 });
+    expect(counts).toEqual({ sent: 1, acknowledged: 0, err: 0, dropped: 1 });
   });
 });

@@ -23,6 +23,8 @@ export interface HttpTransportOptions {
 }
 
 export class HttpTransport implements SpanTransport {
+  /** Counted once the collector has answered the POST with 2xx. */
+  readonly delivered = 'acknowledged';
   private readonly url: URL;
   private readonly agent: http.Agent;
   private readonly batchSize: number;
@@ -81,8 +83,12 @@ export class HttpTransport implements SpanTransport {
         this.inFlight = 0;
         this.onDelivery(
           problem
-            ? { failed: spans.length, error: `HTTP to ${this.url.origin}: ${problem}` }
-            : { sent: spans.length },
+            ? {
+                result: 'err',
+                spans: spans.length,
+                error: `HTTP to ${this.url.origin}: ${problem}`,
+              }
+            : { result: 'acknowledged', spans: spans.length },
         );
       }
     })().finally(() => {

@@ -1,18 +1,22 @@
 /**
  * Reports finished spans the way jaeger-client's RemoteReporter does (buffer, flush every
- * interval, flush on close, the same reporter_spans counters), but encodes each span
- * once, when it finishes, and buffers bytes instead of span objects. The transport
- * decides how the bytes travel.
+ * interval, flush on close), but encodes each span once, when it finishes, and buffers
+ * bytes instead of span objects. The transport decides how the bytes travel. Spans are
+ * counted by what became of them (SpanReportResult): unlike jaeger-client's
+ * reporter_spans{result="ok"}, a UDP packet counts as `sent`, never as delivered.
  */
-import type { JaegerLogger, JaegerSpan, Reporter, ReporterMetrics, SpanTag } from '../jaeger.js';
+import type { JaegerLogger, JaegerSpan, Reporter, SpanTag } from '../jaeger.js';
 import { encodeSpan } from './span-encoding.js';
 import { ThriftWriter } from './thrift-writer.js';
-import type { Delivery, DeliveryListener, SpanTransport } from './transport.js';
+import type { Delivery, DeliveryListener, SpanReportResult, SpanTransport } from './transport.js';
+
+/** Counts spans by result (hello_app_jaeger:reporter_spans{result} on /metrics). */
+export type SpanReportCounter = (result: SpanReportResult, spans: number) => void;
 
 export interface EncodingReporterOptions {
   flushIntervalMs: number;
   logger: JaegerLogger;
-  metrics: ReporterMetrics;
+  count: SpanReportCounter;
 }
 
 export class EncodingReporter implements Reporter {
@@ -26,17 +30,18 @@ export class EncodingReporter implements Reporter {
     private readonly options: EncodingReporterOptions,
   ) {
     this.transport = createTransport((delivery) => this.count(delivery));
+    // the series this transport can move exist from the start, at 0: /metrics shows which
+    // success this service counts (sent or acknowledged) before the first span
+    for (const result of [this.transport.delivered, 'err', 'dropped'] as const)
+      options.count(result, 0);
     // a forgotten close must not keep the process alive; close() still flushes
     this.timer = setInterval(() => void this.transport.flush(), options.flushIntervalMs).unref();
   }
 
   private count(delivery: Delivery): void {
-    if ('sent' in delivery) {
-      this.options.metrics.reporterSuccess.increment(delivery.sent);
-    } else {
+    if (delivery.result === 'err')
       this.options.logger.error(`failed to send spans: ${delivery.error}`);
-      this.options.metrics.reporterFailure.increment(delivery.failed);
-    }
+    this.options.count(delivery.result, delivery.spans);
   }
 
   setProcess(serviceName: string, tags: SpanTag[]): void {
@@ -54,7 +59,7 @@ export class EncodingReporter implements Reporter {
     }
     if (dropped) {
       this.options.logger.error(`span dropped: ${dropped}`);
-      this.options.metrics.reporterDropped.increment(1);
+      this.options.count('dropped', 1);
     }
   }
 

@@ -1,10 +1,24 @@
 import type { SpanTag } from '../jaeger.js';
 
+/**
+ * What became of spans, as /metrics counts them (hello_app_jaeger:reporter_spans{result}):
+ * `sent` handed to the UDP socket (a Jaeger agent never answers, so that is all UDP can
+ * know), `acknowledged` the collector answered the HTTP POST with 2xx, `err` the send
+ * failed, `dropped` never sent. The names are documented in README ("Hardening").
+ */
+export type SpanReportResult = 'sent' | 'acknowledged' | 'err' | 'dropped';
+
+/** How a transport's successful delivery is counted: what it can actually know. */
+export type DeliveredResult = Extract<SpanReportResult, 'sent' | 'acknowledged'>;
+
 /** What became of spans a transport tried to deliver. */
-export type Delivery = { sent: number } | { failed: number; error: string };
+export type Delivery =
+  { result: DeliveredResult; spans: number } | { result: 'err'; spans: number; error: string };
 
 /** Where encoded spans go: the agent over UDP, or a collector over HTTP. */
 export interface SpanTransport {
+  /** What a successful delivery means here: `sent` (UDP) or `acknowledged` (HTTP). */
+  readonly delivered: DeliveredResult;
   /** The service name and process tags every batch carries; called before any span. */
   setProcess(serviceName: string, tags: readonly SpanTag[]): void;
   /** Takes one encoded span; returns why it was dropped instead, if it was. */

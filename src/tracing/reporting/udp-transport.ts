@@ -21,6 +21,8 @@ export interface UdpTransportOptions {
 }
 
 export class UdpTransport implements SpanTransport {
+  /** The agent protocol has no answer: a packet the socket took is all UDP can count. */
+  readonly delivered = 'sent';
   private readonly socket = createSocket('udp4');
   private readonly maxPacketBytes: number;
   private framing: BatchFraming | undefined;
@@ -84,10 +86,11 @@ export class UdpTransport implements SpanTransport {
         this.onDelivery(
           error
             ? {
-                failed: count,
+                result: 'err',
+                spans: count,
                 error: `UDP send to ${this.options.host}:${this.options.port}: ${error.message}`,
               }
-            : { sent: count },
+            : { result: 'sent', spans: count },
         );
         resolve();
       });
