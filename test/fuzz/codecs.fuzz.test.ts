@@ -9,8 +9,20 @@ import { MeshPropagator } from '../../src/tracing/propagation/propagator.js';
 import { b3Codec } from '../../src/tracing/propagation/b3.js';
 import { w3cCodec } from '../../src/tracing/propagation/w3c.js';
 import { jaegerCodec } from '../../src/tracing/propagation/jaeger-format.js';
-import { toHeaderMap } from '../../src/tracing/propagation/headers.js';
-import { assertWellFormed, CODEC_RUNS, hostileHeaders, settings } from './fuzz-config.js';
+import {
+  SINGLE_VALUE_TRACING_HEADERS,
+  toHeaderMap,
+} from '../../src/tracing/propagation/headers.js';
+import { hexOf } from '../../src/tracing/jaeger.js';
+import { isSamplingDeferred } from '../../src/tracing/propagation/propagator.js';
+import {
+  assertWellFormed,
+  CODEC_RUNS,
+  headerText,
+  hostileHeaders,
+  idLike,
+  settings,
+} from './fuzz-config.js';
 
 const config = loadConfig({ app_name: 'hello' });
 const nullReporter: Reporter = {
@@ -89,6 +101,41 @@ describe(`codecs under ${CODEC_RUNS} generated hostile header sets`, () => {
           if (out['x-b3-parentspanid'] !== spanId) throw new Error('parent link lost');
         },
       ),
+      settings(CODEC_RUNS),
+    );
+  }, 300_000);
+
+  it('a tracing header sent again after any value counts by its first value (as Envoy reads it)', () => {
+    // what the peer appends: ids, garbage, or a whole valid context of its own
+    const again = fc.record(
+      Object.fromEntries(
+        [...SINGLE_VALUE_TRACING_HEADERS].map((name) => [name, fc.oneof(idLike, headerText(true))]),
+      ),
+      { requiredKeys: [] },
+    );
+    const seen = (carrier: Record<string, string>) => {
+      const context = propagator.extract(carrier);
+      return (
+        context && {
+          traceId: hexOf(context.traceId),
+          spanId: hexOf(context.spanId),
+          parentId: hexOf(context.parentId),
+          flags: context.flags,
+          deferred: isSamplingDeferred(context),
+          baggage: context.baggage,
+        }
+      );
+    };
+    fc.assert(
+      fc.property(hostileHeaders(true), again, (headers, second) => {
+        const repeated: Record<string, string> = { ...headers };
+        for (const [name, value] of Object.entries(second)) {
+          const first = headers[name];
+          // Node joins a header that came twice as `first, second`
+          if (first !== undefined && value !== undefined) repeated[name] = `${first}, ${value}`;
+        }
+        expect(seen(repeated)).toEqual(seen(headers));
+      }),
       settings(CODEC_RUNS),
     );
   }, 300_000);
