@@ -1,27 +1,56 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, isInstrumented, loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { describeReporting } from './tracing/tracer.js';
 import { startServices, stopServices } from './services/start.js';
 import type { RunningService } from './services/start.js';
 
+/** Commands to try, with their comments lined up after the longest. */
+function tryLines(tries: ReadonlyArray<readonly [string, string?]>): string[] {
+  const width = Math.max(...tries.map(([command]) => command.length)) + 2;
+  return tries.map(([command, comment]) =>
+    comment ? `  ${command.padEnd(width)}# ${comment}` : `  ${command}`,
+  );
+}
+
+/** What `npm start` prints: where each service listens, and a curl per route saying what it shows. */
 function printLocalBanner(config: Config, services: readonly RunningService[]): void {
   const hello = services.find((s) => s.name === 'hello');
+  const formatter = services.find((s) => s.name === 'formatter');
+  const instrumented = isInstrumented(config);
   const lines = ['', 'hello-app is running:'];
   for (const s of services) lines.push(`  ${s.name.padEnd(9)} ${s.url}`);
-  if (hello) {
-    lines.push(
-      '',
-      'Try:',
-      `  curl ${hello.url}/sayHello/Bender              # instrumented: app spans + baggage`,
-      `  curl -A Netscape ${hello.url}/sayHello/Fry     # user-agent travels as baggage-user-agent`,
-      `  curl ${hello.url}/sayHello2/Leela              # headers-only: no app spans`,
+  const tries: [string, string?][] = [];
+  if (hello && instrumented) {
+    tries.push(
+      [`curl ${hello.url}/sayHello/Bender`, 'instrumented: app spans + baggage'],
+      [`curl -A Netscape ${hello.url}/sayHello/Fry`, 'user-agent travels as baggage-user-agent'],
+      [
+        `curl ${hello.url}/sayHello2/Leela`,
+        formatter
+          ? 'hello forwards headers only: no hello span; formatter still makes its 2'
+          : 'hello forwards headers only: no hello span',
+      ],
+    );
+  } else if (hello) {
+    // both routes are the headers-only path here, and nothing makes a span or carries baggage
+    tries.push(
+      [`curl ${hello.url}/sayHello/Bender`, "hello forwards the mesh's tracing headers: no spans"],
+      [`curl -A Netscape ${hello.url}/sayHello/Fry`, 'no baggage: the user-agent stops at hello'],
+      [`curl ${hello.url}/sayHello2/Leela`, 'the same: headers forwarded, no spans'],
     );
   }
-  const formatter = services.find((s) => s.name === 'formatter');
-  if (formatter) lines.push(`  curl '${formatter.url}/formatGreeting?name=Amy'`);
-  if (config.tracingMode === 'headers-only' || config.jaeger.disabled) {
-    lines.push('', 'Tracing: headers-only (the application makes no spans).');
+  if (formatter) tries.push([`curl '${formatter.url}/formatGreeting?name=Amy'`]);
+  if (tries.length) lines.push('', 'Try:', ...tryLines(tries));
+  if (!instrumented) {
+    const why =
+      config.tracingMode === 'headers-only'
+        ? 'headers-only (TRACING_MODE=headers-only)'
+        : 'off (JAEGER_DISABLED=true)';
+    lines.push(
+      '',
+      `Tracing: ${why}: hello forwards the mesh's tracing headers to formatter; no application spans, no baggage.`,
+    );
   } else {
     lines.push(
       '',
@@ -77,6 +106,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // a taken port says whose it is and what moves it (ListenError, src/services/start.ts)
   process.stderr.write(
     `hello-app: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );

@@ -8,6 +8,7 @@ import { meshTraceIdOf } from '../tracing/mesh-headers.js';
 import { spanIds } from '../tracing/span-ids.js';
 import { sendText } from './text.js';
 import { redactHeaders } from '../log/redact.js';
+import { roundMs } from '../log/numbers.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 
 export interface Lifecycle {
@@ -57,7 +58,7 @@ function requestScope({ logger, metrics }: AppDeps) {
         method: req.method,
         route: labels.route,
         status: Number(labels.status),
-        duration_ms: durationMs,
+        duration_ms: roundMs(durationMs),
         trace_id: ids?.traceId ?? scope.meshTraceId,
         span_id: ids?.spanId,
         request_id: scope.requestId,

@@ -32,6 +32,30 @@ export interface StartOptions {
   host?: string;
   /** Where the JSON log lines go (stdout by default). */
   logStream?: Writable;
+  /** What moves this service to another port, for the message when its port is taken. */
+  portSetting?: string;
+}
+
+/** A service could not take its port: the message says whose port it is and what moves it. */
+export class ListenError extends Error {
+  constructor(
+    readonly service: ServiceName,
+    readonly port: number,
+    readonly code: string | undefined,
+    portSetting: string,
+    cause: unknown,
+  ) {
+    const why =
+      code === 'EADDRINUSE'
+        ? `it is in use (EADDRINUSE); stop what holds it, or set ${portSetting}`
+        : code === 'EACCES'
+          ? `permission denied (EACCES; ports below 1024 need privileges); set ${portSetting}`
+          : cause instanceof Error
+            ? cause.message
+            : String(cause);
+    super(`${service} could not listen on port ${port}: ${why}`, { cause });
+    this.name = 'ListenError';
+  }
 }
 
 function routesFor(name: ServiceName, config: Config, tracing: Tracing, logger: Logger): Router {
@@ -65,7 +89,8 @@ export async function startService(
   }).catch(async (error: unknown) => {
     stopStatsLog();
     await tracing.close();
-    throw error;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    throw new ListenError(name, options.port, code, options.portSetting ?? 'PORT', error);
   });
   let stopping: Promise<void> | undefined;
   return {
@@ -102,6 +127,10 @@ export async function startServices(
   const formatter = await startService('formatter', config, {
     ...options,
     port: config.formatterPort,
+    portSetting:
+      config.formatterPort === config.port + 1
+        ? 'PORT (with app_name=all formatter takes PORT+1)'
+        : 'formatter_port',
   });
   try {
     const hello = await startService(

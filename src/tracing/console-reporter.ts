@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js';
+import { roundMs } from '../log/numbers.js';
 import type { JaegerSpan, Reporter } from './jaeger.js';
 import { hexOf } from './jaeger.js';
 
@@ -14,8 +15,7 @@ export class ConsoleSpanReporter implements Reporter {
       trace_id: hexOf(context.traceId),
       span_id: hexOf(context.spanId),
       parent_id: hexOf(context.parentId),
-      // to the microsecond, as Jaeger shows it
-      duration_ms: Math.round((span._duration ?? 0) * 1000) / 1000,
+      duration_ms: roundMs(span._duration ?? 0),
       tags,
       logs: span._logs.length,
       baggage: context.baggage,

@@ -21,7 +21,9 @@ export class ServiceProcess {
       this.stdout.push(...lines);
     });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': it comes after stdout and stderr are read to their end, so a test
+    // that awaits `exited` sees every line the process printed last
+    this.exited = new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
   }
 
   /** JSON log lines printed so far. */
@@ -52,6 +54,26 @@ export class ServiceProcess {
           'url'
         ] as string | undefined,
       `${service} to listen`,
+    );
+  }
+
+  /** The comment printed after `command` on its line of the banner ("  curl …   # comment"). */
+  bannerComment(command: string): string | undefined {
+    for (const line of this.stderr.split('\n')) {
+      const [printed, ...comment] = line.trim().split(/\s+# /);
+      if (printed === command) return comment.join(' # ');
+    }
+    return undefined;
+  }
+
+  /** Resolves once the service's access-log line for `route` has been printed. */
+  accessLogged(service: string, route: string): Promise<Record<string, unknown>> {
+    return this.waitFor(
+      () =>
+        this.logs().find(
+          (l) => l['message'] === 'request' && l['service'] === service && l['route'] === route,
+        ),
+      `${service}'s access-log line for ${route}`,
     );
   }
 

@@ -115,6 +115,46 @@ describe('bad input', () => {
     expect(answer.text).toBe(`${message}: GET /formatGreeting?name=<name>\n`);
   });
 
+  const blanks: [string, string][] = [
+    ['a space', ' '],
+    ['spaces', '   '],
+    ['a tab', '\t'],
+    ['a newline between spaces', ' \n '],
+    ['no-break space U+00A0', '\u00a0'],
+    ['next line U+0085', '\u0085'],
+    ['ideographic space U+3000', '\u3000'],
+    ['line separator U+2028', '\u2028'],
+    ['byte order mark U+FEFF', '\ufeff'],
+  ];
+
+  it.each(
+    ['/sayHello', '/sayHello2'].flatMap((route) =>
+      blanks.map(([label, blank]) => [route, label, blank]),
+    ),
+  )(
+    'hello %s/<%s> -> 400: a name of only whitespace greets nobody',
+    async (route, _label, blank) => {
+      const answer = await chain.get(`${route}/${encodeURIComponent(blank)}`);
+      expect([answer.status, answer.text]).toEqual([400, 'name is only whitespace\n']);
+    },
+  );
+
+  it.each(blanks)('formatter ?name=<%s> -> 400', async (_label, blank) => {
+    const answer = await formatter(`?name=${encodeURIComponent(blank)}`);
+    expect([answer.status, answer.text]).toEqual([
+      400,
+      'name is only whitespace: GET /formatGreeting?name=<name>\n',
+    ]);
+  });
+
+  it('keeps a name with whitespace around it as given (no trimming)', async () => {
+    const answer = await chain.get(`/sayHello/${encodeURIComponent(' Bender\t')}`);
+    expect([answer.status, answer.text]).toEqual([
+      200,
+      'Hello, puny human  Bender\t! Morbo asks: how do you like running on Kubernetes?',
+    ]);
+  });
+
   it('counts the 256 limit in characters (code points), not UTF-16 units or bytes', async () => {
     const name = '🤖'.repeat(256); // 512 UTF-16 units, 1024 bytes
     const answer = await chain.get(`/sayHello/${encodeURIComponent(name)}`);

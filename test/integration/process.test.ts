@@ -2,6 +2,8 @@
  * The production build as a process: start-up errors, the local run that `npm start`
  * does, and SIGTERM draining in-flight requests and flushing buffered spans.
  */
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
 import fetch from 'node-fetch';
 import { HeaderRecordingProxy } from '../helpers/header-proxy.js';
 import { ServiceProcess } from '../helpers/process.js';
@@ -16,6 +18,16 @@ function start(env: Record<string, string>, args: string[] = []): ServiceProcess
 }
 afterEach(() => running.splice(0).forEach((s) => s.kill()));
 
+/** Holds a port the way another program would (all interfaces); the port it got. */
+async function holdPort(): Promise<{ port: number; release: () => Promise<void> }> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    release: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('start-up', () => {
   it.each([
     [{}, 'app_name is required; choose one of: hello, formatter, all'],
@@ -28,6 +40,45 @@ describe('start-up', () => {
     expect(await service.exited).toBe(2);
     expect(service.stderr).toContain(message);
     expect(service.stderr).toContain('For a local run of the whole chain: npm start');
+  });
+
+  describe('a port that is taken names the service and the setting that moves it', () => {
+    let held: Awaited<ReturnType<typeof holdPort>>;
+    beforeEach(async () => {
+      held = await holdPort();
+    });
+    afterEach(() => held.release());
+
+    it('app_name=all: formatter on PORT+1', async () => {
+      // formatter starts first, on PORT+1: the held port
+      const service = start({ PORT: String(held.port - 1) }, ['all']);
+      expect(await service.exited).not.toBe(0);
+      expect(service.stderr).toBe(
+        `hello-app: failed to start: formatter could not listen on port ${held.port}: it is in use (EADDRINUSE); ` +
+          'stop what holds it, or set PORT (with app_name=all formatter takes PORT+1)\n',
+      );
+    });
+
+    it('app_name=all: formatter on formatter_port', async () => {
+      const service = start({ PORT: '0', formatter_port: String(held.port) }, ['all']);
+      expect(await service.exited).not.toBe(0);
+      expect(service.stderr).toBe(
+        `hello-app: failed to start: formatter could not listen on port ${held.port}: it is in use (EADDRINUSE); ` +
+          'stop what holds it, or set formatter_port\n',
+      );
+    });
+
+    it.each([
+      ['app_name=hello', { app_name: 'hello' }],
+      ['app_name=all, formatter elsewhere', { app_name: 'all', formatter_port: '0' }],
+    ])('%s: hello on PORT', async (_label, env) => {
+      const service = start({ ...env, PORT: String(held.port) });
+      expect(await service.exited).not.toBe(0);
+      expect(service.stderr).toBe(
+        `hello-app: failed to start: hello could not listen on port ${held.port}: it is in use (EADDRINUSE); ` +
+          'stop what holds it, or set PORT\n',
+      );
+    });
   });
 });
 
@@ -43,8 +94,16 @@ describe('app_name=all (what npm start runs)', () => {
     );
     expect(service.stderr).toContain(`hello     ${helloUrl}`);
     expect(service.stderr).toContain(`formatter ${formatterUrl}`);
-    expect(service.stderr).toContain(`curl ${helloUrl}/sayHello/Bender`);
-    expect(service.stderr).toContain(`curl ${helloUrl}/sayHello2/Leela`);
+    expect(service.bannerComment(`curl ${helloUrl}/sayHello/Bender`)).toBe(
+      'instrumented: app spans + baggage',
+    );
+    expect(service.bannerComment(`curl -A Netscape ${helloUrl}/sayHello/Fry`)).toBe(
+      'user-agent travels as baggage-user-agent',
+    );
+    expect(service.bannerComment(`curl ${helloUrl}/sayHello2/Leela`)).toBe(
+      'hello forwards headers only: no hello span; formatter still makes its 2',
+    );
+    expect(service.bannerComment(`curl '${formatterUrl}/formatGreeting?name=Amy'`)).toBe('');
 
     const answer = await fetch(`${helloUrl}/sayHello/Bender`);
     expect(await answer.text()).toBe(
@@ -61,10 +120,77 @@ describe('app_name=all (what npm start runs)', () => {
       'hello GET /formatGreeting',
       'hello GET /sayHello/:name',
     ]);
-    // durations to the microsecond (Jaeger's unit), not a float's every digit
-    for (const line of printed) expect(String(line['duration_ms'])).toMatch(/^\d+(\.\d{1,3})?$/);
+    // durations to the microsecond (Jaeger's unit), not a float's every digit: in the span
+    // lines and in the access-log lines alike
+    const accessLog = await service.accessLogged('hello', '/sayHello/:name');
+    for (const line of [...printed, accessLog])
+      expect(String(line['duration_ms'])).toMatch(/^\d+(\.\d{1,3})?$/);
+
+    // what the banner says of /sayHello2: no hello span, formatter's two
+    const before = service.logs().length;
+    const leela = await fetch(`${helloUrl}/sayHello2/Leela`);
+    expect(await leela.text()).toContain('Hello, puny human Leela!');
+    await service.accessLogged('hello', '/sayHello2/:name'); // hello's last line for it
+    const spansOfLeela = service
+      .logs()
+      .slice(before)
+      .filter((l) => l['message'] === 'span finished');
+    expect(spansOfLeela.map((l) => `${String(l['service'])} ${String(l['operation'])}`)).toEqual([
+      'formatter format-greeting',
+      'formatter GET /formatGreeting',
+    ]);
     service.signal('SIGINT');
     expect(await service.exited).toBe(0);
+  });
+});
+
+describe('app_name=all without application spans', () => {
+  it.each([
+    [
+      'TRACING_MODE=headers-only',
+      { TRACING_MODE: 'headers-only' },
+      "Tracing: headers-only (TRACING_MODE=headers-only): hello forwards the mesh's tracing headers to formatter; no application spans, no baggage.",
+    ],
+    [
+      'JAEGER_DISABLED=true',
+      { JAEGER_DISABLED: 'true' },
+      "Tracing: off (JAEGER_DISABLED=true): hello forwards the mesh's tracing headers to formatter; no application spans, no baggage.",
+    ],
+  ])('%s: the banner says what the shape does, and it does that', async (_label, env, tracing) => {
+    const service = start({ PORT: '0', LOG_LEVEL: 'debug', ...env }, ['all']);
+    const helloUrl = await service.urlOf('hello');
+    await service.waitFor(
+      () => (service.stderr.includes('Stop with Ctrl+C') ? true : undefined),
+      'the banner',
+    );
+    expect(service.bannerComment(`curl ${helloUrl}/sayHello/Bender`)).toBe(
+      "hello forwards the mesh's tracing headers: no spans",
+    );
+    expect(service.bannerComment(`curl -A Netscape ${helloUrl}/sayHello/Fry`)).toBe(
+      'no baggage: the user-agent stops at hello',
+    );
+    expect(service.bannerComment(`curl ${helloUrl}/sayHello2/Leela`)).toBe(
+      'the same: headers forwarded, no spans',
+    );
+    expect(service.stderr).toContain(`\n${tracing}\n`);
+    expect(service.stderr).not.toMatch(/app spans \+ baggage|travels as baggage|span finished/);
+
+    // and so it is: the mesh's headers reach formatter, the user-agent does not, no span is made
+    const traceId = randomTraceId();
+    const answer = await fetch(`${helloUrl}/sayHello/Fry`, {
+      headers: { ...b3Headers(traceId, randomSpanId(), '1'), 'user-agent': 'Netscape' },
+    });
+    expect(await answer.text()).toContain('Hello, puny human Fry!');
+    await service.accessLogged('hello', '/sayHello/:name');
+    const arrived = service
+      .logs()
+      .find((l) => l['message'] === 'request headers' && l['service'] === 'formatter')?.[
+      'headers'
+    ] as Record<string, string> | undefined;
+    expect(arrived?.['x-b3-traceid']).toBe(traceId);
+    expect(Object.keys(arrived ?? {}).filter((h) => h.startsWith('baggage'))).toEqual([]);
+    expect(arrived?.['user-agent']).not.toBe('Netscape');
+    expect(service.logs().filter((l) => l['message'] === 'span finished')).toEqual([]);
   });
 });
 
