@@ -106,6 +106,8 @@ function serviceEnv(
     JAEGER_REPORTER_FLUSH_INTERVAL: '500',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
   };
+  if (settings.breakPropagation && workload.shape.tracingMode === 'opentracing')
+    env['BREAK_PROPAGATION'] = settings.breakPropagation;
   if (workload.app === 'hello') {
     // hello calls formatter through its own sidecar, which routes to v1 or v2
     env['formatter_host'] = own.outbound.host;

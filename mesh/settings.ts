@@ -24,6 +24,8 @@ export interface MeshSettings {
   envoyBin: string | undefined;
   /** Where Jaeger listens (scripts/jaeger.sh's JAEGER_LISTEN_HOST). */
   jaegerHost: string;
+  /** A lesson for the instrumented services (BREAK_PROPAGATION; they check the value). */
+  breakPropagation: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -64,6 +66,7 @@ export function readSettings(env: Env): MeshSettings {
     jaegerBin: env['JAEGER_BIN']?.trim() || undefined,
     envoyBin: env['ENVOY_BIN']?.trim() || undefined,
     jaegerHost: env['JAEGER_LISTEN_HOST']?.trim() || '127.0.0.1',
+    breakPropagation: env['BREAK_PROPAGATION']?.trim() || undefined,
   };
   if (settings.port === settings.headersOnlyPort)
     throw new SettingsError(

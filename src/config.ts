@@ -15,6 +15,13 @@ export type PropagationFormat = (typeof PROPAGATION_FORMATS)[number];
 export const SAMPLER_TYPES = ['const', 'probabilistic', 'ratelimiting'] as const;
 export type SamplerType = (typeof SAMPLER_TYPES)[number];
 
+/**
+ * BREAK_PROPAGATION: the lessons. Each value reproduces one real-world propagation
+ * mistake on hello's outbound call, so a trace shows its consequence (docs/lessons.md).
+ */
+export const LESSONS = ['drop-headers', 'short-ids', 'uberctx-baggage', 'no-request-id'] as const;
+export type Lesson = (typeof LESSONS)[number];
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -40,6 +47,8 @@ export interface JaegerConfig {
   closeTimeoutMs: number;
   /** Spans queued for the collector (HTTP reporting); past it new spans are dropped (and counted). */
   maxQueueSize: number;
+  /** BREAK_PROPAGATION: a propagation mistake made on purpose, for a lesson; off by default. */
+  breakPropagation: Lesson | undefined;
 }
 
 export interface BaggageLimits {
@@ -205,6 +214,22 @@ function samplerParamProblem(type: SamplerType, param: number): string | undefin
   return undefined;
 }
 
+/**
+ * A lesson breaks every trace through this service, and in production nobody would see
+ * why: a stray BREAK_PROPAGATION there is refused unless ALLOW_BREAK_PROPAGATION=true.
+ */
+function readLesson(r: Reader, env: Env): Lesson | undefined {
+  if (read(env, 'BREAK_PROPAGATION') === undefined) return undefined;
+  const lesson = r.oneOf(['BREAK_PROPAGATION'], LESSONS, undefined);
+  const production = read(env, 'NODE_ENV')?.toLowerCase() === 'production';
+  if (production && !r.boolean(['ALLOW_BREAK_PROPAGATION'], false)) {
+    r.problems.push(
+      `BREAK_PROPAGATION=${lesson} breaks tracing on purpose and NODE_ENV=production; set ALLOW_BREAK_PROPAGATION=true if you really mean it`,
+    );
+  }
+  return lesson;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const r = new Reader(env);
   const appName = r.oneOf(['app_name', 'APP_NAME'], APP_NAMES, undefined);
@@ -262,6 +287,7 @@ export function loadConfig(env: Env = process.env): Config {
       reporterTimeoutMs: r.integer(['JAEGER_REPORTER_TIMEOUT'], 5000, 1, 600_000),
       closeTimeoutMs: r.integer(['TRACER_CLOSE_TIMEOUT_MS'], 3000, 0, 600_000),
       maxQueueSize: r.integer(['JAEGER_REPORTER_MAX_QUEUE_SIZE'], 10_000, 1, 1_000_000),
+      breakPropagation: readLesson(r, env),
     },
   };
   if (config.jaeger.agentPort === 6831) {

@@ -8,6 +8,7 @@ import { listen } from '../http/server.js';
 import { createLogger } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { createTracing } from '../tracing/tracer.js';
+import { LESSON_EFFECTS } from '../tracing/lessons.js';
 import type { Tracing } from '../tracing/tracer.js';
 import { createServiceMetrics } from '../metrics/metrics.js';
 import { startStatsLog } from '../metrics/stats-log.js';
@@ -79,6 +80,11 @@ export async function startService(
     baggage: config.baggage,
     metrics,
   });
+  if (tracing.lesson)
+    logger.warn('BREAK_PROPAGATION: tracing is broken on purpose (a lesson, docs/lessons.md)', {
+      lesson: tracing.lesson,
+      effect: LESSON_EFFECTS[tracing.lesson],
+    });
   const stopStatsLog = startStatsLog(metrics, logger, config.statsLogIntervalMs);
   const lifecycle: Lifecycle = { draining: false };
   const app = createApp({ logger, lifecycle, metrics }, routesFor(name, config, tracing, logger));

@@ -1,6 +1,7 @@
 import fetch from 'node-fetch';
 import { Tags } from 'opentracing';
 import { currentRequest } from './context.js';
+import { breakOutbound } from './lessons.js';
 import type { Tracing } from './tracer.js';
 
 export type UpstreamFailure = 'unreachable' | 'timeout' | 'bad-status';
@@ -75,6 +76,7 @@ export function tracedGetText(
       tracing.inject(span, headers);
       const requestId = currentRequest()?.requestId;
       if (requestId) headers['x-request-id'] = requestId;
+      breakOutbound(tracing.lesson, headers);
       try {
         const text = await getText(url, { headers, timeoutMs: options.timeoutMs });
         span.setTag(Tags.HTTP_STATUS_CODE, 200);

@@ -1,6 +1,6 @@
 import { FORMAT_HTTP_HEADERS, FORMAT_TEXT_MAP, Tracer as NoopTracer } from 'opentracing';
 import type { Span, SpanOptions, Tracer } from 'opentracing';
-import type { BaggageLimits, JaegerConfig } from '../config.js';
+import type { BaggageLimits, JaegerConfig, Lesson } from '../config.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import { BaggagePolicy } from './propagation/baggage-policy.js';
 import type { Logger } from '../log/logger.js';
@@ -34,6 +34,8 @@ export interface Tracing {
   readonly tracer: Tracer;
   /** false: no spans are made, and callers forward the mesh headers instead. */
   readonly instrumented: boolean;
+  /** BREAK_PROPAGATION: the mistake outbound calls make on purpose (a lesson), if any. */
+  readonly lesson: Lesson | undefined;
   /** The inbound context (null when there is none, or it is malformed). */
   extract(headers: Record<string, unknown>): JaegerSpanContext | null;
   /** Writes the span's context into outbound headers in every configured format. */
@@ -128,6 +130,7 @@ export function createTracing(
     return {
       tracer: noop,
       instrumented: false,
+      lesson: undefined,
       log,
       extract: () => null,
       inject: () => undefined,
@@ -178,6 +181,7 @@ export function createTracing(
   return {
     tracer,
     instrumented: true,
+    lesson: config.breakPropagation,
     extract(headers) {
       const context = tracer.extract(FORMAT_HTTP_HEADERS, headers) as JaegerSpanContext | null;
       // B3 without x-b3-sampled means "you decide": jaeger-client would treat a remote

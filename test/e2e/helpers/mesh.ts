@@ -32,10 +32,14 @@ async function freeRange(count: number): Promise<number> {
   throw new Error(`no ${count} consecutive free ports found`);
 }
 
-export async function startTestMesh(tracing: MeshTracing): Promise<Mesh> {
+export async function startTestMesh(
+  tracing: MeshTracing,
+  env: Record<string, string> = {},
+): Promise<Mesh> {
   const base = await freeRange(INTERNAL_PORT_COUNT + 2);
   const settings = readSettings({
     ...process.env,
+    ...env,
     MESH_TRACING: tracing,
     MESH_PORT: String(base),
     MESH_HEADERS_ONLY_PORT: String(base + 1),
