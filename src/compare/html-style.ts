@@ -34,6 +34,7 @@ main { padding: 16px 24px 32px; }
 .pane-head { padding: 10px 14px; border-bottom: 1px solid var(--line); }
 .side { display: inline-block; min-width: 1.6em; padding: 0 6px; margin-right: 4px; border-radius: 4px; background: var(--text); color: #fff; text-align: center; }
 .trace-id, .stats { color: var(--muted); font-size: 13px; }
+.broken p, .broken ul { margin: 2px 0; }
 .broken { margin-top: 8px; padding: 6px 10px; border: 1px solid #ff8182; border-radius: 6px; background: var(--error-bg); color: #82071e; }
 .waterfall { padding-bottom: 6px; }
 .span > summary { list-style: none; }

@@ -13,7 +13,7 @@ import type { Comparison, ComparedTrace } from './compare.js';
 import { STYLE } from './html-style.js';
 import { walk } from './span-tree.js';
 import type { SpanField, SpanNode } from './span-tree.js';
-import { isEmptyDetail } from './summary.js';
+import { brokenReasons, isEmptyDetail } from './summary.js';
 import type { OneSidedDetail, TraceSummary } from './summary.js';
 
 /** Markup that is safe as it is: built by `h`, never straight from data. */
@@ -102,16 +102,14 @@ function scaleFor(a: TraceSummary, b: TraceSummary): Scale {
 
 const percent = (us: number, scale: Scale) => `${((us / scale.totalUs) * 100).toFixed(4)}%`;
 
-/** A trace is broken when a span's parent is missing or it has more than one root. */
+/** A trace is broken when a span's parent is missing, it has several roots, or a call led nowhere. */
 function brokenNotice(label: string, trace: ComparedTrace): Html | undefined {
-  const orphans = trace.summary.orphanSpans;
-  const roots = trace.spans.length;
-  if (!orphans && roots <= 1) return undefined;
-  return h`<p class="broken" role="alert">
-    <span aria-hidden="true">⚠</span> <strong>Trace ${label} is broken:</strong>
-    ${plural(orphans, 'orphan span')} (a parent that is not in the trace) and
-    ${plural(roots, 'root')} (a complete trace has one).
-  </p>`;
+  const reasons = brokenReasons(trace.summary);
+  if (!reasons.length) return undefined;
+  return h`<div class="broken" role="alert">
+    <p><span aria-hidden="true">⚠</span> <strong>Trace ${label} is broken:</strong></p>
+    <ul>${reasons.map((reason) => h`<li>${reason}</li>`)}</ul>
+  </div>`;
 }
 
 function originWords(node: SpanNode): string {
@@ -263,7 +261,7 @@ function summaryRows(trace: ComparedTrace): [string, string][] {
   const s = trace.summary;
   return [
     ['spans', `${s.spans} (${s.meshSpans} mesh, ${s.applicationSpans} application)`],
-    ['roots', String(trace.spans.length)],
+    ['roots', String(s.roots)],
     ['services', s.services.join(', ') || '-'],
     ['depth', String(s.depth)],
     ['duration', formatDurationUs(s.durationUs)],
@@ -349,7 +347,7 @@ export function renderHtml(comparison: Comparison): string {
 <body>
 <header class="page-head">
   <h1>Two traces compared</h1>
-  <p>From Jaeger at <span class="mono">${jaeger}</span>
+  <p>From Jaeger at <span class="mono">${jaeger}</span>${comparison.queryApi ? h`, read through <span class="mono">${comparison.queryApi}</span>` : ''}
     · <a href="${jaegerDiffUrl(jaeger, a.traceId, b.traceId)}">open A and B in Jaeger's trace diff</a></p>
   <p class="legend">
     <span class="key mesh"><span class="swatch"></span> mesh (Envoy)</span>

@@ -5,7 +5,7 @@
  */
 import type { Comparison, ComparedTrace } from './compare.js';
 import type { SpanNode } from './span-tree.js';
-import { isEmptyDetail } from './summary.js';
+import { brokenReasons, isEmptyDetail } from './summary.js';
 import type { OneSidedDetail, TraceSummary } from './summary.js';
 
 const GAP = ' │ ';
@@ -154,7 +154,15 @@ function summaryRows(s: TraceSummary): [string, string][] {
     ['baggage', s.baggageKeys.map((key) => `${key}=${s.baggage[key] ?? ''}`).join(', ') || '-'],
     ['errors', String(s.errorSpans)],
     ['orphans', String(s.orphanSpans)],
+    ['roots', String(s.roots)],
   ];
+}
+
+/** "Trace A is broken: ..." with a line per reason, for each broken trace. */
+function brokenLines(label: string, s: TraceSummary): string[] {
+  const reasons = brokenReasons(s);
+  if (!reasons.length) return [];
+  return [`Trace ${label} is broken:`, ...reasons.map((reason) => `  ${reason}`), ''];
 }
 
 function summaryTable(a: TraceSummary, b: TraceSummary): string[] {
@@ -189,7 +197,7 @@ export function renderText(comparison: Comparison, width: number): string {
   const left = [...head.left, ...treeLines(a.spans)];
   const right = [...head.right, ...treeLines(b.spans)];
   return [
-    `Jaeger: ${comparison.jaeger}`,
+    `Jaeger: ${comparison.jaeger}${comparison.queryApi ? `, read through ${comparison.queryApi}` : ''}`,
     '',
     ...head.above,
     ...sideBySide(left, right, width),
@@ -197,6 +205,8 @@ export function renderText(comparison: Comparison, width: number): string {
     'Summary (application: reported by a Jaeger client; mesh: everything else, e.g. Envoy via Zipkin)',
     ...summaryTable(a.summary, b.summary),
     '',
+    ...brokenLines('A', a.summary),
+    ...brokenLines('B', b.summary),
     "What A shows that B doesn't:",
     ...detailLines(comparison.onlyInA),
     '',

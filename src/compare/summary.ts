@@ -24,6 +24,13 @@ export interface TraceSummary {
   errorSpans: number;
   /** Spans whose parent is referenced but missing: the trace is broken or incomplete. */
   orphanSpans: number;
+  /** Spans without a parent; a complete trace has one. */
+  roots: number;
+  /**
+   * Spans that were expected but are missing: each client span that succeeded should
+   * have its callee's span (a sidecar's or the service's) as a child. Named by the caller.
+   */
+  missingCallees: string[];
 }
 
 /** What one trace shows that the other does not. */
@@ -64,7 +71,34 @@ export function summarize(traceId: string, roots: readonly SpanNode[]): TraceSum
     baggage,
     errorSpans: count((n) => n.error),
     orphanSpans: count((n) => n.parentMissing),
+    roots: roots.filter((root) => !root.parentMissing).length,
+    missingCallees: nodes
+      .filter((n) => isClient(n) && !n.error && !n.children.length)
+      .map((n) => `${n.service} ${n.operation}`),
   };
+}
+
+function isClient(node: SpanNode): boolean {
+  return node.tags?.some((tag) => tag.key === 'span.kind' && tag.value === 'client') ?? false;
+}
+
+/**
+ * Why a trace is broken, in words (empty when it is whole): orphans, more than one
+ * root, and the callee spans a client span should have led to.
+ */
+export function brokenReasons(s: TraceSummary): string[] {
+  if (!s.orphanSpans && s.roots <= 1 && !s.missingCallees.length) return [];
+  return [
+    `${plural(s.orphanSpans, 'orphan span')} (a parent that is not in the trace) and ${plural(s.roots, 'root')} (a whole trace has one)`,
+    ...s.missingCallees.map(
+      (caller) =>
+        `expected but missing: the span of whoever ${caller} called (the callee did not join)`,
+    ),
+  ];
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 function applicationSpanNames(roots: readonly SpanNode[]): string[] {

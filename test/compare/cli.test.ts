@@ -58,7 +58,9 @@ describe('compare (text), from recorded /api/traces answers', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.split('\n');
-    expect(lines[0]).toBe('Jaeger: http://localhost:16686');
+    expect(lines[0]).toBe(
+      'Jaeger: http://localhost:16686, read through /api/traces (this Jaeger does not serve /api/v3)',
+    );
     expect(lines[2]).toMatch(
       new RegExp(`^A: trace ${ids.instrumented} +│ B: trace ${ids.headersOnly}$`),
     );

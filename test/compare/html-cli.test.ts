@@ -45,7 +45,7 @@ describe('compare --html FILE', () => {
     expect(code).toBe(0);
     expect([...written.keys()]).toEqual(['/home/me/work/report.html']);
     expect(stderr).toBe('compare: wrote the HTML page to /home/me/work/report.html\n');
-    expect(stdout).toMatch(/^Jaeger: http:\/\/localhost:16686\n/);
+    expect(stdout).toMatch(/^Jaeger: http:\/\/localhost:16686, read through \/api\/traces/);
     const html = written.get('/home/me/work/report.html') ?? '';
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain(`href="http://localhost:16686/trace/${ids.instrumented}"`);

@@ -200,7 +200,7 @@ describe('the HTML report of a broken trace', () => {
     const html = renderHtml(comparisonOf(trace, traceOf(recorded.headersOnly)));
     const paneA = textOf(paneOf(html, 'A'));
     expect(paneA).toContain(
-      'Trace A is broken: 1 orphan span (a parent that is not in the trace) and 2 roots (a complete trace has one).',
+      'Trace A is broken: 1 orphan span (a parent that is not in the trace) and 1 root (a whole trace has one)',
     );
     expect(textOf(paneOf(html, 'B'))).not.toContain('broken');
     const orphanRow = paneOf(html, 'A')

@@ -10,6 +10,11 @@ import type { SeenSpan } from './helpers/jaeger.js';
 import { NETSCAPE, startTestMesh, V1, V2, viaGateway } from './helpers/mesh.js';
 import type { Mesh } from './helpers/mesh.js';
 import { eventually } from './helpers/poll.js';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { JAEGER_QUERY_URL } from './helpers/endpoints.js';
+
+const CLI = fileURLToPath(new URL('../../dist/compare/cli.js', import.meta.url));
 
 const GATEWAY = 'istio-ingressgateway.istio-system';
 const COMPLETE = 9; // gateway 2, sidecars 3, hello 2, formatter 2
@@ -88,6 +93,22 @@ describe('BREAK_PROPAGATION=drop-headers', () => {
         return found && found.spans.length >= 4 ? found : undefined;
       });
       expect(other.traceID).not.toBe(answer.traceId);
+      // npm run compare names what is missing
+      const text = execFileSync(process.execPath, [
+        CLI,
+        '--jaeger',
+        JAEGER_QUERY_URL,
+        '--a',
+        answer.traceId,
+        '--b',
+        other.traceID,
+        '--width',
+        '200',
+      ]).toString();
+      expect(text).toContain(
+        'Trace A is broken:\n  0 orphan spans (a parent that is not in the trace) and 1 root (a whole trace has one)\n' +
+          '  expected but missing: the span of whoever hello GET /formatGreeting called (the callee did not join)',
+      );
       // its root: hello's sidecar, which saw no context and started a new trace
       expect(shape(other).roots.map((s) => `${s.service}: ${s.operation}`)).toEqual([
         'hello.hello-opentracing: formatter.hello-opentracing.svc.cluster.local:8080/*',
