@@ -25,7 +25,7 @@ interface Runner {
 
 async function freeBase(): Promise<number> {
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = 20_000 + Math.floor(Math.random() * 12_000); // below the ephemeral range (32768+)
     const ports = Array.from({ length: INTERNAL_PORT_COUNT + 2 }, (_, i) => base + i);
     if ((await Promise.all(ports.map((p) => portFree(p, '0.0.0.0')))).every(Boolean)) return base;
   }

@@ -23,7 +23,7 @@ export const V2 = (name: string): string =>
 /** `count` consecutive free ports on 127.0.0.1 and 0.0.0.0, from a random start. */
 async function freeRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = 20_000 + Math.floor(Math.random() * 12_000); // below the ephemeral range (32768+)
     let free = true;
     for (let port = base; port < base + count && free; port++)
       free = (await portFree(port, '0.0.0.0')) && (await portFree(port, '127.0.0.1'));
