@@ -61,7 +61,12 @@ function printLocalBanner(config: Config, services: readonly RunningService[]): 
         'Each finished span is also logged as a "span finished" line (JAEGER_REPORTER_LOG_SPANS=false to silence).',
       );
   }
-  lines.push('Stop with Ctrl+C.', '');
+  lines.push(
+    'No mesh here: nothing routes on the baggage (Netscape gets v1 too). For Envoy sidecars,',
+    'the routing to v2 and both shapes in one picture: npm run mesh',
+    'Stop with Ctrl+C.',
+    '',
+  );
   process.stderr.write(lines.join('\n') + '\n');
 }
 
