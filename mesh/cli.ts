@@ -4,6 +4,7 @@
  * the chain on this machine. Prints what runs where and a curl per lesson; Ctrl+C stops
  * it all, edge first, so that no span is lost.
  */
+import { getText } from './http-probe.js';
 import { startMesh } from './mesh.js';
 import type { Mesh } from './mesh.js';
 import { readSettings, SettingsError, propagationFor } from './settings.js';
@@ -14,7 +15,7 @@ import { addressesOf } from './addresses.js';
 
 const say = (line: string) => process.stderr.write(`mesh: ${line}\n`);
 
-function banner(mesh: Mesh, settings: MeshSettings, startedMs: number): string {
+function banner(mesh: Mesh, settings: MeshSettings, startedMs: number, hasUi: boolean): string {
   const { instrumentedUrl: ot, headersOnlyUrl: ho } = mesh;
   const row = (name: string, where: string) => `  ${name.padEnd(34)} ${where}`;
   const lines = [
@@ -23,7 +24,12 @@ function banner(mesh: Mesh, settings: MeshSettings, startedMs: number): string {
     '',
     row('instrumented shape (opentracing)', `${ot}   via the ingress gateway`),
     row('headers-only shape', `${ho}   via the same gateway`),
-    row('Jaeger (query API / UI)', mesh.jaegerUrl),
+    row(
+      hasUi ? 'Jaeger (query API / UI)' : 'Jaeger (query API)',
+      hasUi
+        ? mesh.jaegerUrl
+        : `${mesh.jaegerUrl}   (built from source: no UI pages; npm run compare -- --html draws the traces)`,
+    ),
     '',
     '  workload                   app    sidecar in' + '   (namespace)',
   ];
@@ -74,7 +80,10 @@ async function main(): Promise<number> {
     say(error instanceof Error ? error.message : String(error));
     return 1;
   }
-  process.stdout.write(banner(mesh, settings, startedMs));
+  // a Jaeger built from Go sources serves a placeholder page instead of its UI
+  const home = await getText(mesh.jaegerUrl);
+  const hasUi = home !== undefined && !home.includes('not the Jaeger UI');
+  process.stdout.write(banner(mesh, settings, startedMs, hasUi));
 
   let signals = 0;
   const stopped = new Promise<number>((resolve) => {

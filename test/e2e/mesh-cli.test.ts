@@ -106,7 +106,10 @@ describe('npm run mesh', () => {
     expect(banner).toContain(
       `headers-only shape                 http://localhost:${(port as number) + 1}`,
     );
-    expect(banner).toMatch(/Jaeger \(query API \/ UI\) +http:\/\/127\.0\.0\.1:16686/);
+    // the Jaeger built from source serves no UI, and the banner says so
+    expect(banner).toMatch(
+      /Jaeger \(query API\) +http:\/\/127\.0\.0\.1:16686 +\(built from source: no UI pages; npm run compare -- --html draws the traces\)/,
+    );
     expect(banner).toContain('npm run compare');
     const curls = banner.split('\n').filter((line) => line.trim().startsWith('curl '));
     expect(curls).toHaveLength(4);
