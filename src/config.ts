@@ -12,7 +12,7 @@ export type TracingMode = (typeof TRACING_MODES)[number];
 export const PROPAGATION_FORMATS = ['b3', 'w3c', 'jaeger'] as const;
 export type PropagationFormat = (typeof PROPAGATION_FORMATS)[number];
 
-export const SAMPLER_TYPES = ['const', 'probabilistic', 'ratelimiting'] as const;
+export const SAMPLER_TYPES = ['const', 'probabilistic', 'ratelimiting', 'remote'] as const;
 export type SamplerType = (typeof SAMPLER_TYPES)[number];
 
 /**
@@ -35,7 +35,12 @@ export interface JaegerConfig {
   /** When set, spans go over HTTP to this collector URL instead of UDP to the agent. */
   endpoint: string | undefined;
   samplerType: SamplerType;
+  /** const: 0/1; probabilistic: 0..1; ratelimiting: traces/s; remote: the probability until the first strategy. */
   samplerParam: number;
+  /** remote: Jaeger's sampling endpoint (JAEGER_SAMPLER_MANAGER_HOST_PORT, port 5778). */
+  samplerManager: HostPort;
+  /** remote: how often the strategy is fetched again (JAEGER_SAMPLER_REFRESH_INTERVAL). */
+  samplerRefreshIntervalMs: number;
   propagation: PropagationFormat[];
   tags: Record<string, string>;
   /** Print every finished span as a log line (default on for app_name=all). */
@@ -49,6 +54,11 @@ export interface JaegerConfig {
   maxQueueSize: number;
   /** BREAK_PROPAGATION: a propagation mistake made on purpose, for a lesson; off by default. */
   breakPropagation: Lesson | undefined;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
 }
 
 export interface BaggageLimits {
@@ -211,7 +221,26 @@ function samplerParamProblem(type: SamplerType, param: number): string | undefin
     return 'JAEGER_SAMPLER_PARAM must be between 0 and 1 for probabilistic';
   if (type === 'ratelimiting' && param < 0)
     return 'JAEGER_SAMPLER_PARAM must be traces per second (>= 0) for ratelimiting';
+  if (type === 'remote' && (param < 0 || param > 1))
+    return 'JAEGER_SAMPLER_PARAM must be between 0 and 1 for remote (the sampling probability until the first strategy arrives)';
   return undefined;
+}
+
+/** `host:port` (or `[ipv6]:port`; an `http://` in front is allowed, as jaeger-client allows it). */
+function parseHostPort(
+  name: string,
+  raw: string | undefined,
+  fallback: HostPort,
+  problems: string[],
+): HostPort {
+  if (raw === undefined) return fallback;
+  const match = /^(?:http:\/\/)?(?:\[([0-9a-fA-F:.]+)\]|([^\s:/[\]]+)):(\d{1,5})\/?$/.exec(raw);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) {
+    problems.push(`${name}="${raw}" must be host:port, e.g. jaeger-collector:5778`);
+    return fallback;
+  }
+  return { host: (match[1] ?? match[2]) as string, port };
 }
 
 /**
@@ -280,6 +309,18 @@ export function loadConfig(env: Env = process.env): Config {
       endpoint: r.url(['JAEGER_ENDPOINT']),
       samplerType,
       samplerParam,
+      samplerManager: parseHostPort(
+        'JAEGER_SAMPLER_MANAGER_HOST_PORT',
+        r.optional(['JAEGER_SAMPLER_MANAGER_HOST_PORT']),
+        { host: 'localhost', port: 5778 },
+        r.problems,
+      ),
+      samplerRefreshIntervalMs: r.integer(
+        ['JAEGER_SAMPLER_REFRESH_INTERVAL'],
+        60_000,
+        100,
+        86_400_000,
+      ),
       propagation: parsePropagation(r.string(['JAEGER_PROPAGATION'], 'b3'), r.problems),
       tags: parseTags(r.optional(['JAEGER_TAGS']), env, r.problems),
       logSpans: r.boolean(['JAEGER_REPORTER_LOG_SPANS'], local),

@@ -37,6 +37,15 @@ export interface JaegerSpanContext extends OtSpanContext {
   isSampled(): boolean;
   isDebug(): boolean;
   _setRemote(remote: boolean): void;
+  /** Shared by every span of the trace in this process; knows the local root span. */
+  readonly _samplingState: SamplingState;
+}
+
+/** jaeger-client's per-trace sampling state (v2 samplers read it). */
+export interface SamplingState {
+  /** The span id (string form) of the first span of this trace in this process. */
+  _localRootSpanIdStr: string | null;
+  isLocalRootSpan(context: JaegerSpanContext): boolean;
 }
 
 interface SpanContextClass {
@@ -95,6 +104,83 @@ export interface Sampler {
   close(callback?: () => void): void;
 }
 
+/** A v2 sampler's answer: sample?, may it be asked again (retryable)?, tags to add. */
+export interface SamplingDecision {
+  sample: boolean;
+  retryable: boolean;
+  tags: Record<string, unknown> | null;
+}
+
+/** The samplers RemoteControlledSampler switches between (ProbabilisticSampler, PerOperationSampler, ...). */
+export interface NamedSampler extends Sampler {
+  name(): string;
+  toString(): string;
+}
+
+/**
+ * A sampling strategy as jaeger-client's RemoteControlledSampler reads it: Jaeger's
+ * api_v2 `SamplingStrategyResponse` in JSON, with strategyType as its *name*.
+ */
+export interface SamplingStrategyResponse {
+  strategyType: 'PROBABILISTIC' | 'RATE_LIMITING';
+  probabilisticSampling?: { samplingRate: number };
+  rateLimitingSampling?: { maxTracesPerSecond: number };
+  operationSampling?: PerOperationSamplingStrategies;
+}
+
+export interface PerOperationSamplingStrategies {
+  defaultSamplingProbability: number;
+  defaultLowerBoundTracesPerSecond: number;
+  defaultUpperBoundTracesPerSecond?: number;
+  perOperationStrategies: { operation: string; probabilisticSampling: { samplingRate: number } }[];
+}
+
+export interface RemoteControlledSamplerOptions {
+  /** The sampler used until the first strategy arrives. */
+  sampler?: Sampler;
+  logger?: JaegerLogger;
+  /** jaeger-client's Metrics facade (JaegerMetrics). */
+  metrics?: object;
+  /** ms between strategy queries (after a random initial delay of up to one interval). */
+  refreshInterval?: number;
+  host?: string;
+  port?: number;
+  samplingPath?: string;
+  maxOperations?: number;
+  onSamplerUpdate?: (sampler: NamedSampler) => void;
+}
+
+interface Counter {
+  increment(delta?: number): void;
+}
+
+/**
+ * jaeger-client's RemoteControlledSampler with the internals a subclass reaches: it
+ * queries `http://host:port/sampling?service=` every refreshInterval and swaps its
+ * delegate (`_sampler`) for what each answer says.
+ */
+export interface RemoteControlledSampler extends NamedSampler {
+  _sampler: NamedSampler;
+  readonly _serviceName: string;
+  readonly _host: string;
+  readonly _port: number;
+  readonly _samplingPath: string;
+  readonly _refreshInterval: number;
+  readonly _logger: JaegerLogger;
+  readonly _metrics: { samplerQueryFailure: Counter };
+  _initialDelayTimeoutHandle: NodeJS.Timeout | null | undefined;
+  _refreshIntervalHandle: NodeJS.Timeout | undefined;
+  /** After the random initial delay: starts the refresh interval. */
+  _afterInitialDelay(): void;
+  /** One query (jaeger-client's uses util.httpGet: no timeout, no status check). */
+  _refreshSamplingStrategy(): void;
+  /** Parses an answer's body, updates the sampler; logs and counts what fails. */
+  _handleSamplingServerResponse(body: string): void;
+  /** Applies a parsed strategy; true when the sampler changed; throws on a malformed one. */
+  _updateSampler(response: SamplingStrategyResponse): boolean;
+  onCreateSpan(span: JaegerSpan): SamplingDecision;
+}
+
 /** Decides, per baggage key, whether setBaggageItem may set it and how long it may be. */
 export interface BaggageRestrictionManager {
   getRestriction(service: string, key: string): { keyAllowed: boolean; maxValueLength: number };
@@ -125,6 +211,10 @@ interface JaegerModule {
   ConstSampler: new (decision: boolean) => Sampler;
   ProbabilisticSampler: new (rate: number) => Sampler;
   RateLimitingSampler: new (perSecond: number) => Sampler;
+  RemoteSampler: new (
+    serviceName: string,
+    options?: RemoteControlledSamplerOptions,
+  ) => RemoteControlledSampler;
   CompositeReporter: new (reporters: Reporter[]) => Reporter;
 }
 
@@ -132,6 +222,8 @@ const jaeger = require('jaeger-client') as JaegerModule;
 
 export const { Tracer, SpanContext, ConstSampler, ProbabilisticSampler, RateLimitingSampler } =
   jaeger;
+/** jaeger-client's RemoteControlledSampler (exported by jaeger-client as RemoteSampler). */
+export const RemoteControlledSampler = jaeger.RemoteSampler;
 export const { CompositeReporter } = jaeger;
 /** jaeger-client's metrics facade over a factory (initTracer wraps options.metrics the same way). */
 const JaegerMetrics = (

@@ -19,6 +19,8 @@ import {
 } from './jaeger.js';
 import type { JaegerLogger, JaegerSpanContext, JaegerTracer, Reporter, Sampler } from './jaeger.js';
 import { rateLimitedJaegerLogger } from './jaeger-logger.js';
+import { RemoteSampler } from './remote-sampler.js';
+import type { RemoteSamplerOptions } from './remote-sampler.js';
 import { SpanLogger } from '../log/span-logger.js';
 import { inChildSpan } from './spans.js';
 import { preciseClock } from './clock.js';
@@ -53,7 +55,10 @@ export interface Tracing {
   close(): Promise<void>;
 }
 
-function createSampler(config: JaegerConfig): Sampler {
+function createSampler(
+  config: JaegerConfig,
+  remote: Omit<RemoteSamplerOptions, 'host' | 'port' | 'refreshIntervalMs' | 'initialProbability'>,
+): Sampler {
   switch (config.samplerType) {
     case 'const':
       return new ConstSampler(config.samplerParam === 1);
@@ -61,7 +66,24 @@ function createSampler(config: JaegerConfig): Sampler {
       return new ProbabilisticSampler(config.samplerParam);
     case 'ratelimiting':
       return new RateLimitingSampler(config.samplerParam);
+    case 'remote':
+      return new RemoteSampler({
+        ...remote,
+        host: config.samplerManager.host,
+        port: config.samplerManager.port,
+        refreshIntervalMs: config.samplerRefreshIntervalMs,
+        initialProbability: config.samplerParam,
+      });
   }
+}
+
+export function describeSampling(config: JaegerConfig): string {
+  const { samplerType: type, samplerParam: param } = config;
+  if (type === 'remote') {
+    const { host, port } = config.samplerManager;
+    return `remote: strategies from ${host}:${port} every ${config.samplerRefreshIntervalMs} ms, probability ${param} until the first arrives`;
+  }
+  return `${type} ${param}`;
 }
 
 function createReporter(
@@ -147,25 +169,35 @@ export function createTracing(
   const reporting = createReporter(config, options.logger, jaegerLogger, (result, spans) =>
     options.metrics.reporterSpans.inc({ result }, spans),
   );
-  const tracer: JaegerTracer = new JaegerTracerClass(
+  const sampler = createSampler(config, {
     serviceName,
-    reporting.reporter,
-    createSampler(config),
-    {
-      tags: config.tags,
-      logger: jaegerLogger,
-      metrics: jaegerMetrics,
-      // setBaggageItem obeys the same allowlist and value cap as inbound baggage
-      baggageRestrictionManager: {
-        getRestriction: (_service, key) => ({
-          keyAllowed: policy.isAllowed(key),
-          maxValueLength: options.baggage.maxValueBytes,
-        }),
-      },
-      // Envoy makes 128-bit trace ids; ours must be as wide so both halves of a trace match
-      traceId128bit: true,
+    // its own limiter: a reporter's complaints must not hide the sampler's, nor the reverse
+    logger: rateLimitedJaegerLogger(options.logger),
+    metrics: jaegerMetrics,
+    onStrategyChange: (strategy) =>
+      options.logger.info('sampling strategy changed', { component: 'remote-sampler', strategy }),
+  });
+  const remoteSampler = sampler instanceof RemoteSampler ? sampler : undefined;
+  if (remoteSampler)
+    options.logger.info('remote sampling', {
+      component: 'remote-sampler',
+      sampling: describeSampling(config),
+      url: remoteSampler.url,
+    });
+  const tracer: JaegerTracer = new JaegerTracerClass(serviceName, reporting.reporter, sampler, {
+    tags: config.tags,
+    logger: jaegerLogger,
+    metrics: jaegerMetrics,
+    // setBaggageItem obeys the same allowlist and value cap as inbound baggage
+    baggageRestrictionManager: {
+      getRestriction: (_service, key) => ({
+        keyAllowed: policy.isAllowed(key),
+        maxValueLength: options.baggage.maxValueBytes,
+      }),
     },
-  );
+    // Envoy makes 128-bit trace ids; ours must be as wide so both halves of a trace match
+    traceId128bit: true,
+  });
   // microsecond span times (jaeger-client's own clock is Date.now(): whole milliseconds)
   tracer.now = preciseClock();
   const propagator = new MeshPropagator(config.propagation, policy, (report) => {
@@ -186,7 +218,10 @@ export function createTracing(
       const context = tracer.extract(FORMAT_HTTP_HEADERS, headers) as JaegerSpanContext | null;
       // B3 without x-b3-sampled means "you decide": jaeger-client would treat a remote
       // parent's decision as final (not sampled), so let our sampler make the call.
-      if (context && isSamplingDeferred(context)) context._setRemote(false);
+      if (context && isSamplingDeferred(context)) {
+        context._setRemote(false);
+        remoteSampler?.deferToLocalSampler(context);
+      }
       return context;
     },
     inject(span, headers) {
@@ -200,6 +235,9 @@ export function createTracing(
       return inChildSpan((n, o) => tracer.startSpan(n, o), log, name, fn, spanOptions);
     },
     close() {
+      // the sampler stops asking for strategies now, whatever the flush below takes
+      // (tracer.close() closes it again once the reporter is done; closing twice is fine)
+      if (!closing) sampler.close();
       closing ??= withDeadline(
         new Promise<void>((resolve) => tracer.close(() => resolve())),
         config.closeTimeoutMs,
