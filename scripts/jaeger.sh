@@ -10,28 +10,39 @@
 #   scripts/jaeger.sh pid      print the pid of the one this script started
 #   scripts/jaeger.sh run      run it in the foreground (Ctrl+C stops it)
 #   scripts/jaeger.sh logs     print its log file
+#   scripts/jaeger.sh pin      print the pinned release and the Go module version built for it
 #
-# The binary is taken from $JAEGER_BIN, else `jaeger` on PATH, else the cache, else it is
-# built with the Go toolchain (many minutes the first time) and cached; the version built
-# is recorded in <cache>/jaeger.version (the binary itself reports empty version fields),
-# and `build`, `start`, `status` and `run` say which Jaeger runs.
+# The release is the project's one Jaeger pin, JAEGER_VERSION in the repository's .env
+# (docker compose reads the same line for its image; a deploy test keeps the docs equal to
+# it). The binary is taken from $JAEGER_BIN, else `jaeger` on PATH, else the cache, else it
+# is built with the Go toolchain (many minutes the first time) and cached; the version
+# built is recorded in <cache>/jaeger.version (the binary itself reports empty version
+# fields), and `build`, `start`, `status` and `run` say which Jaeger runs.
 #
 # Environment: JAEGER_BIN, HELLO_APP_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/hello-app),
 # JAEGER_LISTEN_HOST (default 127.0.0.1), JAEGER_START_TIMEOUT (seconds, default 60),
 # JAEGER_BUILD_WAIT (seconds to wait for another build of the cached binary, default 3600).
 set -euo pipefail
 
-# The Jaeger release to build: v2.20.0. Its module path has no /v2 suffix, so Go cannot
-# name it by that tag; this is the commit the v2.20.0 tag points at.
-JAEGER_RELEASE=v2.20.0
-JAEGER_COMMIT=798e4b0fcf22609e381df764a01461affd813e1e
-# Fallback when the module proxy will not serve that commit: the v1 tag of an older v2
-# release (v1.76.0 is the same code as v2.13.0), which the proxy knows as a version.
-JAEGER_FALLBACK_VERSION=v1.76.0
-JAEGER_FALLBACK_RELEASE=v2.13.0
 JAEGER_MODULE=github.com/jaegertracing/jaeger
 
+# Go can name Jaeger's module only by its v1.x tags: the module path has no /v2 suffix, so
+# a v2.x tag is not a version Go accepts, and the module proxy refuses to serve the commits
+# of v2 releases (403 "This module version is not available"). Up to v1.76.0 each v2
+# release also got a v1 tag on the same commit; those are the releases jaeger.sh can build.
+# v1.76.0 (= v2.13.0) is the last such tag.
+module_version_of() {
+  case "$1" in
+    2.13.0) echo v1.76.0 ;;
+    2.12.0) echo v1.75.0 ;;
+    2.11.0) echo v1.74.0 ;;
+    2.10.0) echo v1.73.0 ;;
+    *) return 1 ;;
+  esac
+}
+
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+pin_file="$(cd "$here/.." && pwd)/.env"
 cache="${HELLO_APP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hello-app}"
 cached_bin="$cache/jaeger"
 pid_file="$cache/jaeger.pid"
@@ -42,14 +53,21 @@ export JAEGER_LISTEN_HOST="${JAEGER_LISTEN_HOST:-127.0.0.1}"
 health_url="http://$JAEGER_LISTEN_HOST:13133/status"
 query_url="http://$JAEGER_LISTEN_HOST:16686/api/services"
 ui_url="http://$JAEGER_LISTEN_HOST:16686/"
-# The UI of the release this script builds, as Docker image and release archive.
-JAEGER_UI_VERSION=${JAEGER_RELEASE#v}
 
 say() { echo "jaeger.sh: $*" >&2; }
 die() {
   say "$*"
   exit 1
 }
+
+# The pin: the JAEGER_VERSION=X.Y.Z line of .env. Only that file counts here: an exported
+# JAEGER_VERSION (which compose would honour for one run) does not change what is built.
+JAEGER_VERSION=""
+if [[ -r "$pin_file" ]]; then
+  JAEGER_VERSION="$(sed -n 's/^JAEGER_VERSION=\([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\)[[:space:]]*$/\1/p' "$pin_file" | head -n 1)"
+fi
+[[ -n "$JAEGER_VERSION" ]] || die "no JAEGER_VERSION=X.Y.Z line in $pin_file (the project's Jaeger pin)"
+JAEGER_RELEASE="v$JAEGER_VERSION"
 
 answers() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 
@@ -82,20 +100,14 @@ record_version() {
 # Builds into a temporary file and renames it, so a half-written binary is never used.
 build_binary() {
   command -v go >/dev/null 2>&1 || die "no jaeger binary and no Go toolchain to build one; install Go, set JAEGER_BIN, or use Docker (see docs/e2e-and-compare.md)"
+  local module_version
+  module_version="$(module_version_of "$JAEGER_VERSION")" ||
+    die "Jaeger $JAEGER_RELEASE (the pin in .env) has no v1.x tag, so Go cannot build it through the module proxy; set JAEGER_BIN to the jaeger binary of its release archive (jaeger-$JAEGER_VERSION-linux-amd64.tar.gz on https://github.com/jaegertracing/jaeger/releases), or use Docker"
   mkdir -p "$cache"
   rm -f "$version_file"
-  local tmp="$cache/jaeger.building.$$"
-  say "building Jaeger $JAEGER_RELEASE ($JAEGER_MODULE@$JAEGER_COMMIT); the first build takes many minutes"
-  if GOBIN="$cache/gobin.$$" go install "$JAEGER_MODULE/cmd/jaeger@$JAEGER_COMMIT"; then
-    mv "$cache/gobin.$$/jaeger" "$cached_bin"
-    rmdir "$cache/gobin.$$"
-    record_version "$JAEGER_RELEASE (built from source: $JAEGER_MODULE/cmd/jaeger@$JAEGER_COMMIT)"
-    return
-  fi
-  rm -rf "$cache/gobin.$$"
-  say "go install failed; building $JAEGER_MODULE@$JAEGER_FALLBACK_VERSION (= Jaeger $JAEGER_FALLBACK_RELEASE) instead"
-  local dir
-  dir="$(go mod download -json "$JAEGER_MODULE@$JAEGER_FALLBACK_VERSION" |
+  local tmp="$cache/jaeger.building.$$" dir
+  say "building Jaeger $JAEGER_RELEASE from $JAEGER_MODULE@$module_version (the same commit); the first build takes many minutes"
+  dir="$(go mod download -json "$JAEGER_MODULE@$module_version" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
   [[ -d "$dir" ]] || die "go mod download did not report a module directory"
   # building inside the module directory honours its go.mod (and its replace directives)
@@ -104,20 +116,25 @@ build_binary() {
     die "go build failed"
   fi
   mv "$tmp" "$cached_bin"
-  record_version "$JAEGER_FALLBACK_RELEASE (built from source: $JAEGER_MODULE@$JAEGER_FALLBACK_VERSION, the fallback for $JAEGER_RELEASE)"
+  record_version "$JAEGER_RELEASE (built from source: $JAEGER_MODULE@$module_version)"
 }
 
-# A cached binary built before the record existed: its Go build info tells which of the
-# two ways above made it (go install stamps the commit's pseudo-version; go build inside
-# the downloaded module directory stamps "(devel)").
+# A cached binary built before the record existed: go build inside the downloaded module
+# directory stamps "(devel)", and jaeger.sh then built that way only v1.76.0 (= v2.13.0).
 infer_version() {
   command -v go >/dev/null 2>&1 || return 1
   local mod
   mod="$(go version -m "$1" 2>/dev/null | awk -v m="$JAEGER_MODULE" '$1 == "mod" && $2 == m { print $3; exit }' || true)"
-  case "$mod" in
-    *"${JAEGER_COMMIT:0:12}"*) echo "$JAEGER_RELEASE (built from source: $JAEGER_MODULE/cmd/jaeger@$JAEGER_COMMIT; not recorded, read from its Go build info)" ;;
-    "(devel)") echo "$JAEGER_FALLBACK_RELEASE (built from source: $JAEGER_MODULE@$JAEGER_FALLBACK_VERSION, the fallback for $JAEGER_RELEASE; not recorded, read from its Go build info)" ;;
-    *) return 1 ;;
+  [[ "$mod" == "(devel)" ]] || return 1
+  echo "v2.13.0 (built from source: $JAEGER_MODULE@v1.76.0; not recorded, read from its Go build info)"
+}
+
+# A cached build of another release than the pin (the pin moved since it was built).
+warn_if_not_pinned() {
+  local described="$1"
+  case "$described" in
+    "$JAEGER_RELEASE "* | custom* | "version not recorded"*) ;;
+    *) say "the cached Jaeger is not the pinned $JAEGER_RELEASE (.env); rm $cached_bin and run scripts/jaeger.sh build to build the pin" ;;
   esac
 }
 
@@ -140,6 +157,14 @@ version_of() {
   echo "custom ($origin: $bin${reported:+, reports $reported})"
 }
 
+# Says which Jaeger `$1` is, and whether it is not the pin.
+say_version() {
+  local described
+  described="$(version_of "$1")"
+  say "Jaeger $described"
+  warn_if_not_pinned "$described"
+}
+
 # The page on 16686 of a binary built without the UI's assets is a placeholder.
 has_no_ui() {
   local page
@@ -150,8 +175,8 @@ has_no_ui() {
 say_no_ui() {
   say "NO UI: this Jaeger was built from source without the UI's assets: $ui_url shows only a placeholder page (\"This is not the Jaeger UI you are looking for\")."
   say "  Its query API works (/api/traces, /api/services), and \`npm run compare\` draws the traces in the terminal."
-  say "  For the UI, run a Jaeger that ships it: the Docker image jaegertracing/jaeger:$JAEGER_UI_VERSION (docs/e2e-and-compare.md, \"With Docker\"),"
-  say "  or the binary in Jaeger's release archive jaeger-$JAEGER_UI_VERSION-linux-amd64.tar.gz from https://github.com/jaegertracing/jaeger/releases:"
+  say "  For the UI, run a Jaeger that ships it: the Docker image jaegertracing/jaeger:$JAEGER_VERSION (docs/e2e-and-compare.md, \"With Docker\"),"
+  say "  or the binary in Jaeger's release archive jaeger-$JAEGER_VERSION-linux-amd64.tar.gz from https://github.com/jaegertracing/jaeger/releases:"
   say "  JAEGER_BIN=/path/to/jaeger scripts/jaeger.sh start"
 }
 
@@ -162,7 +187,7 @@ ensure_binary() {
   fi
   local bin
   if bin="$(find_binary)"; then
-    say "Jaeger $(version_of "$bin")"
+    say_version "$bin"
     echo "$bin"
     return
   fi
@@ -174,7 +199,7 @@ ensure_binary() {
   fi
   [[ -x "$cached_bin" ]] || build_binary
   exec 9>&-
-  say "Jaeger $(version_of "$cached_bin")"
+  say_version "$cached_bin"
   echo "$cached_bin"
 }
 
@@ -182,7 +207,7 @@ start() {
   local pid bin
   if pid="$(running_pid)"; then
     say "already running (pid $pid)"
-    if bin="$(find_binary)"; then say "Jaeger $(version_of "$bin")"; fi
+    if bin="$(find_binary)"; then say_version "$bin"; fi
     echo "$pid"
     return
   fi
@@ -246,7 +271,7 @@ case "${1:-}" in
   status)
     if pid="$(running_pid)"; then
       answers "$health_url" && say "running (pid $pid), healthy" || say "running (pid $pid), not answering yet"
-      if bin="$(find_binary)"; then say "Jaeger $(version_of "$bin")"; fi
+      if bin="$(find_binary)"; then say_version "$bin"; fi
       if has_no_ui; then
         say "no UI: $ui_url is a placeholder (a build from source; \`scripts/jaeger.sh start\` says where the UI is had)"
       fi
@@ -260,6 +285,13 @@ case "${1:-}" in
     exec "$bin" --config "$config"
     ;;
   logs) cat "$log_file" ;;
+  pin)
+    if module_version="$(module_version_of "$JAEGER_VERSION")"; then
+      echo "$JAEGER_VERSION $JAEGER_MODULE@$module_version"
+    else
+      echo "$JAEGER_VERSION (no Go module version: not buildable from source here)"
+    fi
+    ;;
   *)
     # the header comment above: every line from the second to the first that is no comment
     sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2

@@ -39,7 +39,14 @@ interface ComposeService {
 }
 
 const text = readRepoFile('docker-compose.yml');
-const compose = parse(text, { merge: true }) as { services?: Record<string, ComposeService> };
+/** The project's .env, which compose reads by itself: the Jaeger pin (jaeger-version.test.ts). */
+const dotEnv = Object.fromEntries(
+  [...readRepoFile('.env').matchAll(/^([A-Za-z_]\w*)=(.*)$/gm)].map((m) => [m[1], m[2]?.trim()]),
+) as Record<string, string>;
+const compose = parse(
+  text.replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => dotEnv[name] ?? ''),
+  { merge: true },
+) as { services?: Record<string, ComposeService> };
 const services = compose.services ?? {};
 const names = Object.keys(services);
 const imageEnv = runtimeEnv();
@@ -161,9 +168,10 @@ function run(command: string[], timeoutMs = 10_000): Promise<number | null> {
 }
 
 describe('docker-compose.yml', () => {
-  it('runs Jaeger v2 all-in-one, pinned, with its UI on 16686', () => {
+  it('runs Jaeger v2 all-in-one, pinned (JAEGER_VERSION in .env), with its UI on 16686', () => {
     expect(jaegerNames).toHaveLength(1);
     const jaeger = services[jaegerNames[0] as string] as ComposeService;
+    expect(jaeger.image).toBe(`jaegertracing/jaeger:${dotEnv['JAEGER_VERSION']}`);
     expect(jaeger.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
     expect(ports(jaeger)).toContainEqual({ host: '16686', container: 16686, protocol: 'tcp' });
     expect(jaeger.healthcheck?.test).toBeDefined();
