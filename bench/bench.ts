@@ -1,7 +1,8 @@
 /**
- * The benchmark proper: every mode's chain is started once and kept up; a warm-up round
- * (not counted), then rounds that run each mode in turn (A B C D, A B C D, …) so drift
- * on the machine hits every mode alike; then, if asked, a soak per mode with RSS tracked.
+ * The benchmark proper: every mode's chain (and the mesh, for the mesh modes) is started
+ * once and kept up; a warm-up round (not counted), then rounds that run each mode in turn
+ * (A B C D, A B C D, …) so drift on the machine hits every mode alike; then, if asked, a
+ * soak per mode with RSS tracked.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,11 +12,13 @@ import { drive } from './load.js';
 import type { LoadResult } from './load.js';
 import { describeBuild, describeMachine } from './machine.js';
 import type { BuildInfo, Machine } from './machine.js';
+import { MeshBench } from './mesh-target.js';
 import { MODES } from './modes.js';
 import type { Mode, ModeId } from './modes.js';
-import { summarise } from './results.js';
-import type { ModeSummary, RunRecord, SoakRecord } from './results.js';
+import { checkTargets, summarise } from './results.js';
+import type { ModeSummary, RunRecord, SoakRecord, TargetCheck } from './results.js';
 import type { SpanCount } from './sinks/tally.js';
+import type { Target } from './target.js';
 
 export interface BenchReport {
   machine: Machine;
@@ -23,6 +26,7 @@ export interface BenchReport {
   options: BenchOptions;
   runs: RunRecord[];
   summary: ModeSummary[];
+  targets: TargetCheck[];
   soak: SoakRecord[];
 }
 
@@ -36,7 +40,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * deadline. Modes that must report nothing get the quiet period too, to catch strays.
  */
 async function settle(
-  chain: Chain,
+  chain: Target,
   ok: number,
   options: BenchOptions,
 ): Promise<SpanCount | undefined> {
@@ -58,36 +62,40 @@ async function settle(
   return sink.tally.count(ok);
 }
 
-/** CPU ms both services have used so far. */
-function chainCpuMs(chain: Chain): number | undefined {
-  const hello = chain.hello.cpuMs();
-  const formatter = chain.formatter.cpuMs();
-  return hello === undefined || formatter === undefined ? undefined : hello + formatter;
+/** The load options of a target: sidecar headers for a bare chain (--inbound), the mode's own behind the mesh. */
+function loadOf(target: Target, options: BenchOptions) {
+  return {
+    connections: options.connections,
+    mesh: !target.behindMesh && options.inbound === 'mesh',
+    headers: target.requestHeaders,
+  };
 }
 
+const perRequest = (before: number | undefined, after: number | undefined, requests: number) =>
+  before !== undefined && after !== undefined && requests > 0
+    ? ((after - before) * 1000) / requests
+    : undefined;
+
 async function measure(
-  chain: Chain,
+  chain: Target,
   round: number,
   durationS: number,
   options: BenchOptions,
 ): Promise<RunRecord> {
+  chain.check();
   chain.sink?.tally.reset();
   if (chain.sink) chain.sink.malformed = 0;
-  const cpuBefore = chainCpuMs(chain);
+  chain.begin();
+  const cpuBefore = chain.servicesCpuMs();
+  const envoyBefore = chain.envoyCpuMs();
   const benchBefore = process.cpuUsage();
-  const load = await drive(chain.url, {
-    connections: options.connections,
-    durationS,
-    mesh: options.inbound === 'mesh',
-  });
-  const cpuAfter = chainCpuMs(chain);
+  const load = await drive(chain.url, { ...loadOf(chain, options), durationS });
+  const cpuAfter = chain.servicesCpuMs();
+  const envoyAfter = chain.envoyCpuMs();
   const bench = process.cpuUsage(benchBefore);
-  const helloRssKb = chain.hello.rssKb();
+  const helloRssKb = chain.helloRssKb();
   const spans = await settle(chain, load.ok, options);
-  const cpuUsPerRequest =
-    cpuBefore !== undefined && cpuAfter !== undefined && load.completed > 0
-      ? ((cpuAfter - cpuBefore) * 1000) / load.completed
-      : undefined;
+  chain.check();
   return {
     mode: chain.mode.id,
     round,
@@ -95,7 +103,8 @@ async function measure(
     spans,
     malformed: chain.sink?.malformed ?? 0,
     helloRssKb,
-    cpuUsPerRequest,
+    cpuUsPerRequest: perRequest(cpuBefore, cpuAfter, load.completed),
+    envoyCpuUsPerRequest: perRequest(envoyBefore, envoyAfter, load.completed),
     benchCpuUsPerRequest:
       load.completed > 0 ? (bench.user + bench.system) / load.completed : undefined,
   };
@@ -110,31 +119,31 @@ function afterWarmUp(samples: readonly number[]): number | undefined {
   return samples[Math.floor(samples.length / 10)];
 }
 
-async function soak(chain: Chain, options: BenchOptions): Promise<SoakRecord> {
+async function soak(chain: Target, options: BenchOptions): Promise<SoakRecord> {
   chain.sink?.tally.reset();
+  chain.begin();
   const hello: number[] = [];
   const formatter: number[] = [];
   // RSS under load, once a second; the first sample is a second in, when the load is steady
   const sampler = setInterval(() => {
-    const h = chain.hello.rssKb();
-    const f = chain.formatter.rssKb();
+    const h = chain.helloRssKb();
+    const f = chain.formatterRssKb();
     if (h !== undefined) hello.push(h);
     if (f !== undefined) formatter.push(f);
   }, 1000);
   let load: LoadResult;
   try {
     load = await drive(chain.url, {
-      connections: options.connections,
+      ...loadOf(chain, options),
       durationS: 0,
       amount: options.soak,
-      mesh: options.inbound === 'mesh',
     });
   } finally {
     clearInterval(sampler);
   }
   // a soak shorter than a sample interval: fall back to the reading at its end
-  if (hello.length === 0) hello.push(chain.hello.rssKb() ?? NaN);
-  if (formatter.length === 0) formatter.push(chain.formatter.rssKb() ?? NaN);
+  if (hello.length === 0) hello.push(chain.helloRssKb() ?? NaN);
+  if (formatter.length === 0) formatter.push(chain.formatterRssKb() ?? NaN);
   const spans = await settle(chain, load.ok, options);
   return {
     mode: chain.mode.id,
@@ -154,7 +163,12 @@ async function soak(chain: Chain, options: BenchOptions): Promise<SoakRecord> {
 function describeRun(record: RunRecord): string {
   const { load, spans } = record;
   const spanText = spans ? `, spans ${spans.received}/${spans.expected} (lost ${spans.lost})` : '';
-  return `${load.rps.toFixed(0)} req/s, p99 ${load.p99.toFixed(2)} ms, errors ${load.errors}${spanText}`;
+  const cpu = record.cpuUsPerRequest?.toFixed(0) ?? '-';
+  const envoy =
+    record.envoyCpuUsPerRequest === undefined
+      ? ''
+      : ` + Envoy ${record.envoyCpuUsPerRequest.toFixed(0)}`;
+  return `CPU ${cpu}${envoy} µs/req, ${load.rps.toFixed(0)} req/s, p99 ${load.p99.toFixed(2)} ms, errors ${load.errors}${spanText}`;
 }
 
 function nodeFlags(options: BenchOptions) {
@@ -169,32 +183,54 @@ function nodeFlags(options: BenchOptions) {
 export async function runBench(options: BenchOptions, progress: Progress): Promise<BenchReport> {
   const machine = describeMachine();
   const modes = options.modes.map((id) => MODES[id]);
-  const chains = new Map<ModeId, Chain>();
+  const targets = new Map<ModeId, Target>();
+  const chains: Chain[] = [];
+  let mesh: MeshBench | undefined;
   const runs: RunRecord[] = [];
   const soaks: SoakRecord[] = [];
   try {
-    // all chains start together (each formatter before its hello); a failed start stops the rest
-    const starting = modes.map(async (mode) => {
-      const chain = await Chain.start(mode, {
-        dist: options.dist,
-        logLevel: options.logLevel,
-        flushIntervalMs: options.flushIntervalMs,
-        nodeFlags: nodeFlags(options),
-        startTimeoutMs: 60_000,
+    // all chains start together (each formatter before its hello), and the mesh if a mode
+    // needs it; a failed start stops the rest
+    const starting: Promise<void>[] = modes
+      .filter((mode) => mode.app !== 'mesh')
+      .map(async (mode) => {
+        const chain = await Chain.start(mode, {
+          dist: options.dist,
+          logLevel: options.logLevel,
+          flushIntervalMs: options.flushIntervalMs,
+          nodeFlags: nodeFlags(options),
+          startTimeoutMs: 60_000,
+        });
+        chains.push(chain);
+        targets.set(mode.id, chain);
+        progress(`started ${mode.id}: ${mode.title}`);
       });
-      chains.set(mode.id, chain);
-      progress(`started ${mode.id}: ${mode.title}`);
-    });
+    const meshModes = modes.filter((mode) => mode.app === 'mesh');
+    if (meshModes.length)
+      starting.push(
+        (async () => {
+          mesh = await MeshBench.start({
+            port: options.meshPort,
+            collectorHost: options.meshCollectorHost,
+            logLevel: options.logLevel,
+            say: progress,
+          });
+          for (const mode of meshModes) {
+            targets.set(mode.id, mesh.target(mode));
+            progress(`started ${mode.id}: ${mode.title}`);
+          }
+        })(),
+      );
     const started = await Promise.allSettled(starting);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    const chainOf = (id: ModeId) => chains.get(id) as Chain;
+    const targetOf = (id: ModeId) => targets.get(id) as Target;
     const rounds = options.warmupS > 0 ? [0] : [];
     for (let n = 1; n <= options.rounds; n++) rounds.push(n);
     for (const round of rounds) {
       const durationS = round === 0 ? options.warmupS : options.durationS;
       for (const mode of modes) {
-        const record = await measure(chainOf(mode.id), round, durationS, options);
+        const record = await measure(targetOf(mode.id), round, durationS, options);
         runs.push(record);
         const label = round === 0 ? 'warm-up' : `round ${round}/${options.rounds}`;
         progress(`${label} ${mode.id}: ${describeRun(record)}`);
@@ -203,7 +239,7 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
     if (options.soak > 0) {
       for (const id of options.soakModes) {
         progress(`soak ${id}: ${options.soak} requests…`);
-        const record = await soak(chainOf(id), options);
+        const record = await soak(targetOf(id), options);
         soaks.push(record);
         progress(
           `soak ${id}: ${record.load.rps.toFixed(0)} req/s, hello RSS ${record.helloRssStartKb} → ${record.helloRssEndKb} kB`,
@@ -211,14 +247,19 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
       }
     }
   } finally {
-    await Promise.all([...chains.values()].map((chain) => chain.stop()));
+    await Promise.all([
+      ...chains.map((chain) => chain.stop()),
+      ...(mesh ? [(mesh as MeshBench).stop()] : []),
+    ]);
   }
+  const summary = summarise(runs, modes);
   return {
     machine,
     build: describeBuild(options.dist),
     options,
     runs,
-    summary: summarise(runs, modes),
+    summary,
+    targets: checkTargets(summary),
     soak: soaks,
   };
 }

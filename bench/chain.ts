@@ -4,6 +4,7 @@ import type { Mode } from './modes.js';
 import { ServiceProcess, freePort } from './processes.js';
 import { startSink } from './sinks/servers.js';
 import type { Sink } from './sinks/servers.js';
+import type { Target } from './target.js';
 
 export interface ChainOptions {
   /** The project build to run (a dist/ directory). */
@@ -15,7 +16,10 @@ export interface ChainOptions {
   startTimeoutMs: number;
 }
 
-export class Chain {
+export class Chain implements Target {
+  readonly requestHeaders = {};
+  readonly behindMesh = false;
+
   private constructor(
     readonly mode: Mode,
     readonly sink: Sink | undefined,
@@ -27,7 +31,31 @@ export class Chain {
     return this.hello.url;
   }
 
+  begin(): void {}
+
+  servicesCpuMs(): number | undefined {
+    const hello = this.hello.cpuMs();
+    const formatter = this.formatter.cpuMs();
+    return hello === undefined || formatter === undefined ? undefined : hello + formatter;
+  }
+
+  envoyCpuMs(): undefined {
+    return undefined;
+  }
+
+  helloRssKb(): number | undefined {
+    return this.hello.rssKb();
+  }
+
+  formatterRssKb(): number | undefined {
+    return this.formatter.rssKb();
+  }
+
+  check(): void {}
+
   static async start(mode: Mode, options: ChainOptions): Promise<Chain> {
+    if (mode.sink === 'mesh' || mode.app === 'mesh')
+      throw new Error(`${mode.id} runs behind the mesh (mesh-target.ts), not as a chain`);
     const sink = mode.sink ? await startSink(mode.sink, mode.spansPerRequest) : undefined;
     const started: ServiceProcess[] = [];
     try {

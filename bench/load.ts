@@ -6,8 +6,8 @@ import { formatGreeting } from '../src/services/formatter/greeting.js';
 export const NAME = 'Bender';
 /** Every mode must answer exactly this; anything else counts as an error. */
 export const EXPECTED_BODY = formatGreeting('v1', NAME);
-/** A browser-like User-Agent, so the instrumented path carries it as baggage. */
-const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) hello-app-bench';
+/** A browser-like User-Agent, so the instrumented path carries it as baggage (the mesh routes it to v1). */
+export const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) hello-app-bench';
 
 export interface LoadOptions {
   connections: number;
@@ -17,6 +17,8 @@ export interface LoadOptions {
   amount?: number;
   /** Send what the mesh's sidecar adds to each request (see meshHeaders). */
   mesh: boolean;
+  /** More headers, the same on every request (x-b3-sampled: 0 for the unsampled mesh mode). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function drive(url: string, options: LoadOptions): Promise<LoadResu
         connections: options.connections,
         duration: options.durationS,
         ...(options.amount ? { amount: options.amount } : {}),
-        headers: { 'user-agent': USER_AGENT },
+        headers: { 'user-agent': USER_AGENT, ...options.headers },
         requests: [request],
         timeout: 10,
       },

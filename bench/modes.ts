@@ -1,6 +1,9 @@
 /**
- * The shapes of the chain the bench compares, each started the same way: formatter,
- * then hello pointed at it, on loopback ports, the same log level and flush interval.
+ * The shapes of the chain the bench compares. The first six are the chain alone, each
+ * started the same way (formatter, then hello pointed at it, on loopback ports, the same
+ * log level and flush interval); the mesh modes are the same services behind the local
+ * Envoy mesh (`startMesh`: an ingress gateway and a sidecar per workload), driven through
+ * the gateway, as a user of a mesh runs them.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,20 +16,42 @@ export const MODE_IDS = [
   'jaeger-unsampled',
   'otel',
   'bare',
+  'mesh-headers-only',
+  'mesh-jaeger-http',
+  'mesh-unsampled',
 ] as const;
 export type ModeId = (typeof MODE_IDS)[number];
+
+/** The modes that run behind the local Envoy mesh (one mesh, started once, serves them all). */
+export const MESH_MODE_IDS: readonly ModeId[] = [
+  'mesh-headers-only',
+  'mesh-jaeger-http',
+  'mesh-unsampled',
+];
+export const isMeshMode = (id: ModeId): boolean => MESH_MODE_IDS.includes(id);
+
+export interface MeshRoute {
+  /** Which of the mesh's two shapes the gateway sends the request to. */
+  shape: 'instrumented' | 'headers-only';
+  /** Headers the client sends (the gateway adds x-request-id and the B3 ids itself). */
+  headers: Record<string, string>;
+}
 
 export interface Mode {
   id: ModeId;
   title: string;
-  /** Spans one request makes when sampled; 0 when the mode reports none. */
+  /** The row every ratio of this mode is taken against. */
+  floor: ModeId;
+  /** Spans one request makes when sampled (the services' and, in the mesh, Envoy's); 0 when none are reported. */
   spansPerRequest: number;
   /** Where its spans go; undefined when it makes none. */
   sink: SinkKind | undefined;
-  /** What both services run: the project's build (`--dist`), the OpenTelemetry peer, or the bare pair. */
-  app: 'project' | 'otel-peer' | 'bare';
-  /** Environment of this mode (on top of app_name, ports, log level, the sink's env). */
+  /** What the services run: the project's build (`--dist`), the OpenTelemetry peer, the bare pair, or the mesh (dist/). */
+  app: 'project' | 'otel-peer' | 'bare' | 'mesh';
+  /** Environment of this mode (on top of app_name, ports, log level, the sink's env); not for the mesh, which sets its own. */
   env: Record<string, string>;
+  /** For the mesh modes: the shape and the client's headers. */
+  mesh?: MeshRoute;
 }
 
 /** The project's production build, which `npm run bench` builds first. */
@@ -43,10 +68,19 @@ export function entryOf(mode: Mode, dist: string): string {
 
 const SAMPLE_ALL = { JAEGER_SAMPLER_TYPE: 'const', JAEGER_SAMPLER_PARAM: '1' };
 
+/**
+ * Envoy's spans per request in the mesh: the gateway's SERVER and CLIENT span, hello's
+ * sidecar inbound (SERVER) and outbound (CLIENT), formatter's sidecar inbound (SERVER).
+ */
+export const ENVOY_SPANS_PER_REQUEST = 5;
+/** hello: server + client span; formatter: server + in-process span. */
+export const APP_SPANS_PER_REQUEST = 4;
+
 export const MODES: Readonly<Record<ModeId, Mode>> = {
   'headers-only': {
     id: 'headers-only',
     title: 'headers-only (floor: no application spans)',
+    floor: 'headers-only',
     spansPerRequest: 0,
     sink: undefined,
     app: 'project',
@@ -55,8 +89,8 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
   'jaeger-udp': {
     id: 'jaeger-udp',
     title: 'opentracing, 100 % sampled, UDP agent',
-    // hello: server + client span; formatter: server + in-process span
-    spansPerRequest: 4,
+    floor: 'headers-only',
+    spansPerRequest: APP_SPANS_PER_REQUEST,
     sink: 'jaeger-udp',
     app: 'project',
     env: { TRACING_MODE: 'opentracing', ...SAMPLE_ALL },
@@ -64,7 +98,8 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
   'jaeger-http': {
     id: 'jaeger-http',
     title: 'opentracing, 100 % sampled, HTTP collector',
-    spansPerRequest: 4,
+    floor: 'headers-only',
+    spansPerRequest: APP_SPANS_PER_REQUEST,
     sink: 'jaeger-http',
     app: 'project',
     env: { TRACING_MODE: 'opentracing', ...SAMPLE_ALL },
@@ -72,6 +107,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
   'jaeger-unsampled': {
     id: 'jaeger-unsampled',
     title: 'opentracing, sampling off (const 0)',
+    floor: 'headers-only',
     spansPerRequest: 0,
     // the spans are made but not sampled: the agent must receive nothing
     sink: 'jaeger-udp',
@@ -81,6 +117,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
   otel: {
     id: 'otel',
     title: 'OpenTelemetry SDK peer (auto-instrumented), OTLP/HTTP',
+    floor: 'headers-only',
     // per service: the http server span, express's span for the request-scope middleware
     // and for the route handler; plus hello's http client span and formatter's in-process one
     spansPerRequest: 8,
@@ -91,10 +128,42 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
   bare: {
     id: 'bare',
     title: 'bare node:http pair (physical limit)',
+    floor: 'headers-only',
     spansPerRequest: 0,
     sink: undefined,
     app: 'bare',
     env: {},
+  },
+  'mesh-headers-only': {
+    id: 'mesh-headers-only',
+    title: 'mesh: headers-only shape behind gateway + sidecars (mesh floor: Envoy spans only)',
+    floor: 'mesh-headers-only',
+    spansPerRequest: ENVOY_SPANS_PER_REQUEST,
+    sink: 'mesh',
+    app: 'mesh',
+    env: {},
+    mesh: { shape: 'headers-only', headers: {} },
+  },
+  'mesh-jaeger-http': {
+    id: 'mesh-jaeger-http',
+    title: "mesh: instrumented shape, the mesh's decision (100 %) followed, HTTP collector",
+    floor: 'mesh-headers-only',
+    spansPerRequest: ENVOY_SPANS_PER_REQUEST + APP_SPANS_PER_REQUEST,
+    sink: 'mesh',
+    app: 'mesh',
+    env: {},
+    mesh: { shape: 'instrumented', headers: {} },
+  },
+  'mesh-unsampled': {
+    id: 'mesh-unsampled',
+    title: 'mesh: instrumented shape, the request arrives with x-b3-sampled: 0 (nobody reports)',
+    floor: 'mesh-headers-only',
+    spansPerRequest: 0,
+    // Envoy and the services follow the inbound decision: the collector must receive nothing
+    sink: 'mesh',
+    app: 'mesh',
+    env: {},
+    mesh: { shape: 'instrumented', headers: { 'x-b3-sampled': '0' } },
   },
 };
 

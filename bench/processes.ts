@@ -88,30 +88,12 @@ export class ServiceProcess {
 
   /** Resident set size in kB (VmRSS), or undefined once the process is gone. */
   rssKb(): number | undefined {
-    try {
-      const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-      const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-      return match ? Number(match[1]) : undefined;
-    } catch {
-      return undefined;
-    }
+    return this.child.pid === undefined ? undefined : rssKbOf(this.child.pid);
   }
 
-  /**
-   * CPU time (user + system) the process has used, in ms. Per request, it is the figure
-   * that other work on the machine disturbs least: a busy neighbour slows the clock-time
-   * figures of every mode, but hardly changes what one request costs in CPU.
-   */
+  /** CPU time (user + system) the process has used, in ms (see cpuMsOf). */
   cpuMs(): number | undefined {
-    try {
-      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-      // fields after the command name, which sits in parentheses and may hold spaces
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
-      return (ticks * 1000) / CLOCK_TICKS_PER_S;
-    } catch {
-      return undefined;
-    }
+    return this.child.pid === undefined ? undefined : cpuMsOf(this.child.pid);
   }
 
   /** SIGTERM, then SIGKILL if it has not exited by the deadline. */
@@ -126,6 +108,35 @@ export class ServiceProcess {
   /** Last stderr output, for error reports. */
   get errors(): string {
     return this.stderr;
+  }
+}
+
+/** Resident set size of a process in kB (VmRSS), or undefined once it is gone. */
+export function rssKbOf(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time (user + system, all its threads) a process has used, in ms, or undefined once
+ * it is gone. Per request, it is the figure that other work on the machine disturbs
+ * least: a busy neighbour slows the clock-time figures of every mode, but hardly changes
+ * what one request costs in CPU.
+ */
+export function cpuMsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name, which sits in parentheses and may hold spaces
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+    return (ticks * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return undefined;
   }
 }
 

@@ -6,20 +6,30 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBench } from './bench.js';
-import { USAGE, parseOptions } from './cli.js';
+import { estimateSeconds, parseOptions, usage } from './cli.js';
+import { MODES, isMeshMode } from './modes.js';
 import { profileTable } from './profile.js';
-import { machineLines, roundsTable, soakTable, summaryTable } from './table.js';
+import {
+  machineLines,
+  meshTable,
+  pairedTable,
+  roundsTable,
+  soakTable,
+  spansTable,
+  summaryTable,
+  targetsTable,
+} from './table.js';
 
 async function main(): Promise<number> {
   let options;
   try {
     options = parseOptions(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`${(error as Error).message}\n\n${usage()}\n`);
     return 2;
   }
   if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage()}\n`);
     return 0;
   }
   const build = join(options.dist, 'main.js');
@@ -28,22 +38,56 @@ async function main(): Promise<number> {
     return 2;
   }
   const progress = (line: string) => process.stderr.write(`  ${line}\n`);
+  const estimate = estimateSeconds(options);
+  progress(
+    `${options.modes.length} modes, ${options.rounds} round(s) × ${options.durationS} s after a ${options.warmupS} s warm-up: about ${Math.ceil(estimate / 60)} min`,
+  );
+  const startedMs = Date.now();
   const report = await runBench(options, progress);
+  const took = (Date.now() - startedMs) / 1000;
+  const chainRows = report.summary.filter((s) => !isMeshMode(s.mode));
+  const meshRows = report.summary.filter((s) => isMeshMode(s.mode));
   const out = [
     '',
     '# hello-app tracing benchmark',
     '',
     machineLines(report.machine, report.build),
-    `Run:    ${options.connections} connections, ${options.durationS} s per mode and round, ${options.rounds} round(s) after a ${options.warmupS} s warm-up; LOG_LEVEL=${options.logLevel}, flush interval ${options.flushIntervalMs} ms, inbound headers: ${options.inbound}`,
+    `Run:    ${options.connections} connections, ${options.durationS} s per mode and round, ${options.rounds} round(s) after a ${options.warmupS} s warm-up; LOG_LEVEL=${options.logLevel}, flush interval ${options.flushIntervalMs} ms, inbound headers: ${options.inbound}; took ${(took / 60).toFixed(1)} min`,
     '',
-    '## Per mode (medians over the rounds; ratios are per round against headers-only, then the median)',
+    'CPU µs/req: user + system CPU time of hello + formatter (/proc/<pid>/stat) over the run ÷ requests',
+    'answered. Figures are medians over the rounds, min–max the lowest and highest round. Every',
+    '"× floor" is this row\'s median ÷ the floor row\'s median, both in the table; the paired',
+    'per-round ratios (each round against the floor in the same round) are further down.',
+  ];
+  if (chainRows.length)
+    out.push('', '## The chain alone (floor: headers-only)', '', summaryTable(chainRows));
+  if (meshRows.length)
+    out.push(
+      '',
+      '## Behind the local Envoy mesh (floor: mesh-headers-only)',
+      '',
+      'The same services through the ingress gateway and sidecars (MESH_TRACING=zipkin, 100 % sampling).',
+      'Envoy CPU: the gateway and the two sidecars on the path; "services + Envoy × floor" is what',
+      'tracing adds to a request that already crosses the sidecars.',
+      '',
+      meshTable(meshRows),
+    );
+  if (report.targets.length)
+    out.push('', '## Targets (judged on the ratio of medians)', '', targetsTable(report.targets));
+  out.push(
     '',
-    summaryTable(report.summary),
+    '## Paired per-round ratios: median (min–max) of each round ÷ the floor in the same round',
+    '',
+    pairedTable(report.summary),
+    '',
+    "## Spans (summed over the rounds) and the bench process's own CPU",
+    '',
+    spansTable(report.summary, (mode) => MODES[mode].spansPerRequest),
     '',
     '## Every round',
     '',
     roundsTable(report.runs, options.modes),
-  ];
+  );
   if (report.soak.length)
     out.push(
       '',

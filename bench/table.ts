@@ -1,6 +1,6 @@
 /** Plain-text tables for the terminal (and Markdown for docs/benchmark.md). */
 import type { BuildInfo, Machine } from './machine.js';
-import type { ModeSummary, RunRecord, SoakRecord } from './results.js';
+import type { ModeSummary, RunRecord, SoakRecord, Spread, TargetCheck } from './results.js';
 
 type Cell = string | number | undefined;
 
@@ -20,20 +20,25 @@ export function renderTable(headers: readonly string[], rows: readonly string[][
 
 const ratio = (value: number | undefined) => (value === undefined ? '-' : `${value.toFixed(2)}×`);
 const mb = (kb: number | undefined) => (kb === undefined ? '-' : (kb / 1024).toFixed(1));
+const range = (s: Spread | undefined, digits = 0) =>
+  s ? `${s.min.toFixed(digits)}–${s.max.toFixed(digits)}` : '-';
+const ratioRange = (s: Spread | undefined) =>
+  s ? `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : '-';
 
+/** The chain alone: CPU per request first, then throughput and latency, each with its spread. */
 export const SUMMARY_COLUMNS = [
   'mode',
+  'CPU µs/req',
+  'min–max',
+  'CPU × floor',
   'req/s',
+  'min–max',
+  'req/s × floor',
   'p50 ms',
   'p99 ms',
+  'min–max',
+  'p99 × floor',
   'errors',
-  'req/s vs floor',
-  'p99 vs floor',
-  'CPU µs/req',
-  'CPU vs floor',
-  'spans expected',
-  'spans received',
-  'spans lost',
 ] as const;
 
 export function summaryTable(summaries: readonly ModeSummary[]): string {
@@ -41,36 +46,148 @@ export function summaryTable(summaries: readonly ModeSummary[]): string {
     SUMMARY_COLUMNS,
     summaries.map((s) => [
       s.mode,
-      cell(s.rps),
+      cell(s.cpu?.median),
+      range(s.cpu),
+      ratio(s.cpuX),
+      cell(s.rps?.median),
+      range(s.rps),
+      ratio(s.rpsX),
       cell(s.p50, 2),
-      cell(s.p99, 2),
+      cell(s.p99?.median, 2),
+      range(s.p99, 1),
+      ratio(s.p99X),
       cell(s.errors),
-      ratio(s.rpsRatio),
-      ratio(s.p99Ratio),
-      cell(s.cpuUs),
-      ratio(s.cpuRatio),
-      cell(s.spans?.expected),
-      cell(s.spans?.received),
-      cell(s.spans?.lost),
     ]),
   );
 }
 
-/** req/s of every measured run, so the spread between rounds is visible. */
+/** Behind the mesh: the services' CPU, the Envoys' apart, and both together. */
+export const MESH_COLUMNS = [
+  'mode',
+  'services CPU µs/req',
+  'min–max',
+  'services × floor',
+  'Envoy CPU µs/req',
+  'services + Envoy µs/req',
+  'services + Envoy × floor',
+  'req/s',
+  'min–max',
+  'req/s × floor',
+  'p99 ms',
+  'min–max',
+  'p99 × floor',
+  'errors',
+] as const;
+
+export function meshTable(summaries: readonly ModeSummary[]): string {
+  return renderTable(
+    MESH_COLUMNS,
+    summaries.map((s) => [
+      s.mode,
+      cell(s.cpu?.median),
+      range(s.cpu),
+      ratio(s.cpuX),
+      cell(s.envoyCpu?.median),
+      cell(s.totalCpu?.median),
+      ratio(s.totalCpuX),
+      cell(s.rps?.median),
+      range(s.rps),
+      ratio(s.rpsX),
+      cell(s.p99?.median, 2),
+      range(s.p99, 1),
+      ratio(s.p99X),
+      cell(s.errors),
+    ]),
+  );
+}
+
+export const PAIRED_COLUMNS = [
+  'mode',
+  'floor',
+  'CPU (services)',
+  'CPU (services + Envoy)',
+  'req/s',
+  'p99',
+] as const;
+
+/** Per-round ratios: median (min–max) of each round's figure ÷ the floor's in the same round. */
+export function pairedTable(summaries: readonly ModeSummary[]): string {
+  return renderTable(
+    PAIRED_COLUMNS,
+    summaries
+      .filter((s) => s.mode !== s.floor)
+      .map((s) => [
+        s.mode,
+        s.floor,
+        ratioRange(s.paired.cpu),
+        ratioRange(s.paired.totalCpu),
+        ratioRange(s.paired.rps),
+        ratioRange(s.paired.p99),
+      ]),
+  );
+}
+
+export const SPAN_COLUMNS = [
+  'mode',
+  'spans/request',
+  'spans expected',
+  'spans received',
+  'spans lost',
+  'bench CPU µs/req',
+] as const;
+
+export function spansTable(
+  summaries: readonly ModeSummary[],
+  spansPerRequest: (mode: ModeSummary['mode']) => number,
+): string {
+  return renderTable(
+    SPAN_COLUMNS,
+    summaries.map((s) => [
+      s.mode,
+      cell(s.spans ? spansPerRequest(s.mode) : undefined),
+      cell(s.spans?.expected),
+      cell(s.spans?.received),
+      cell(s.spans?.lost),
+      cell(s.benchCpu),
+    ]),
+  );
+}
+
+/** CPU per request and req/s of every measured run, so the spread between rounds is visible. */
 export function roundsTable(runs: readonly RunRecord[], modes: readonly string[]): string {
   const rounds = [...new Set(runs.filter((r) => r.round > 0).map((r) => r.round))].sort(
     (a, b) => a - b,
   );
   return renderTable(
-    ['mode', ...rounds.map((n) => `round ${n} req/s`), 'hello RSS MB (last)'],
+    [
+      'mode',
+      ...rounds.map((n) => `r${n} CPU µs/req`),
+      ...rounds.map((n) => `r${n} req/s`),
+      'hello RSS MB (last)',
+    ],
     modes.map((mode) => {
       const own = runs.filter((r) => r.mode === mode && r.round > 0);
+      const at = (n: number) => own.find((r) => r.round === n);
       return [
         mode,
-        ...rounds.map((n) => cell(own.find((r) => r.round === n)?.load.rps)),
+        ...rounds.map((n) => cell(at(n)?.cpuUsPerRequest)),
+        ...rounds.map((n) => cell(at(n)?.load.rps)),
         mb(own.at(-1)?.helloRssKb),
       ];
     }),
+  );
+}
+
+export function targetsTable(checks: readonly TargetCheck[]): string {
+  return renderTable(
+    ['target (against the floor)', 'mode', 'ratio of medians', 'paired per-round median', ''],
+    checks.map((c) => [
+      c.target,
+      c.mode,
+      ratio(c.value),
+      ratio(c.paired),
+      c.met === undefined ? '-' : c.met ? 'met' : 'missed',
+    ]),
   );
 }
 

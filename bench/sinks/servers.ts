@@ -1,7 +1,9 @@
 /**
  * The span sinks the chain reports to during the benchmark: a UDP "agent" for
- * jaeger-client's UDPSender, an HTTP "collector" for its HTTPSender, and an OTLP/HTTP
- * endpoint for the OpenTelemetry peer. Each only counts spans per trace (SpanTally).
+ * jaeger-client's UDPSender, an HTTP "collector" for its HTTPSender, an OTLP/HTTP
+ * endpoint for the OpenTelemetry peer, and for the mesh a stand-in Jaeger that takes
+ * Envoy's Zipkin JSON and the services' Thrift on Jaeger's own ports. Each only counts
+ * spans per trace (SpanTally).
  */
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:http';
@@ -12,8 +14,9 @@ import { spansInOtlpExport } from './otlp.js';
 import { SpanTally } from './tally.js';
 import { spansInBatch, spansInEmitBatch } from './thrift.js';
 import type { TraceKey } from './thrift.js';
+import { spansInZipkinJson } from './zipkin.js';
 
-export type SinkKind = 'jaeger-udp' | 'jaeger-http' | 'otlp-http';
+export type SinkKind = 'jaeger-udp' | 'jaeger-http' | 'otlp-http' | 'mesh';
 
 export interface Sink {
   readonly kind: SinkKind;
@@ -126,7 +129,7 @@ export function startOtlpSink(spansPerTrace: number): Promise<Sink> {
   );
 }
 
-export function startSink(kind: SinkKind, spansPerTrace: number): Promise<Sink> {
+export function startSink(kind: Exclude<SinkKind, 'mesh'>, spansPerTrace: number): Promise<Sink> {
   switch (kind) {
     case 'jaeger-udp':
       return startUdpSink(spansPerTrace);
@@ -134,5 +137,114 @@ export function startSink(kind: SinkKind, spansPerTrace: number): Promise<Sink> 
       return startJaegerHttpSink(spansPerTrace);
     case 'otlp-http':
       return startOtlpSink(spansPerTrace);
+  }
+}
+
+/** Jaeger's ports (scripts/jaeger-config.yaml) the mesh uses: it reports to the first two. */
+export const MESH_COLLECTOR_PORTS = {
+  zipkin: 9411,
+  thriftHttp: 14268,
+  health: 13133,
+  query: 16686,
+};
+
+/**
+ * A stand-in for the mesh's Jaeger, on Jaeger's ports at `host` (a loopback address of
+ * its own): Envoy's Zipkin tracer POSTs JSON to :9411/api/v2/spans, the services'
+ * HTTP reporter Thrift to :14268/api/traces; :13133/status and :16686/api/services answer
+ * as Jaeger's do, so startMesh takes it for a running Jaeger and starts none. Spans go to
+ * the tally of the mode being measured (`activate`): the mesh serves several modes, one
+ * at a time. The bench's own process does the counting, as for the other modes, so a
+ * real Jaeger's CPU does not land on the machine under test.
+ */
+export class MeshCollector {
+  private active: Sink | undefined;
+  /** Spans that arrived while no mode was being measured (between runs). */
+  strays = 0;
+
+  private constructor(
+    readonly host: string,
+    private readonly servers: Server[],
+  ) {}
+
+  static async start(host: string): Promise<MeshCollector> {
+    const servers: Server[] = [];
+    const collector = new MeshCollector(host, servers);
+    const ingest = (decode: (body: Buffer) => TraceKey[]) =>
+      createServer((req, res) => {
+        readBody(req).then(
+          (raw) => {
+            const sink = collector.active;
+            try {
+              const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+              const keys = decode(body);
+              if (sink) sink.tally.add(keys);
+              else collector.strays += keys.length;
+              res.writeHead(202, { 'content-type': 'text/plain' }).end();
+            } catch {
+              if (sink) sink.malformed++;
+              res.writeHead(400).end();
+            }
+          },
+          () => res.destroy(),
+        );
+      });
+    const answer = (body: string) =>
+      createServer((req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      });
+    const plan: [number, Server][] = [
+      [MESH_COLLECTOR_PORTS.zipkin, ingest(spansInZipkinJson)],
+      [MESH_COLLECTOR_PORTS.thriftHttp, ingest(spansInBatch)],
+      [MESH_COLLECTOR_PORTS.health, answer('{"status":"StatusOK"}')],
+      [MESH_COLLECTOR_PORTS.query, answer('{"data":[],"total":0}')],
+    ];
+    try {
+      for (const [port, server] of plan) {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', (error: NodeJS.ErrnoException) =>
+            reject(
+              new Error(
+                `the mesh's stand-in Jaeger cannot listen on ${host}:${port} (${error.code ?? error.message}): choose another loopback address with --mesh-collector-host`,
+              ),
+            ),
+          );
+          server.listen(port, host, resolve);
+        });
+        servers.push(server);
+      }
+    } catch (error) {
+      await collector.close();
+      throw error;
+    }
+    return collector;
+  }
+
+  /** A sink for one mode: its own tally; spans reach it while it is the active one. */
+  sinkFor(spansPerTrace: number): Sink {
+    return {
+      kind: 'mesh',
+      tally: new SpanTally(spansPerTrace),
+      malformed: 0,
+      env: {},
+      close: () => Promise.resolve(),
+    };
+  }
+
+  activate(sink: Sink | undefined): void {
+    this.active = sink;
+  }
+
+  close(): Promise<void> {
+    return Promise.all(
+      this.servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      ),
+    ).then(() => undefined);
   }
 }

@@ -7,7 +7,7 @@
  */
 
 /** Thrift binary type ids (TType). */
-const T = {
+export const T = {
   STOP: 0,
   BOOL: 2,
   BYTE: 3,
@@ -29,7 +29,7 @@ export class ThriftFormatError extends Error {
 /** A trace id as a map key: the 16 bytes high||low in hex (64-bit ids have high = 0). */
 export type TraceKey = string;
 
-class Reader {
+export class Reader {
   offset = 0;
   constructor(private readonly buffer: Buffer) {}
 

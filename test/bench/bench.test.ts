@@ -5,16 +5,22 @@
  * asserted: they depend on the machine.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { spanProto } from '../../bench/capacity/stored.js';
+import { otlpSpans, thriftBatchSpans, zipkinSpans } from '../../bench/capacity/wire.js';
 import { profileTable } from '../../bench/profile.js';
+import { summarise } from '../../bench/results.js';
 import type { RunRecord } from '../../bench/results.js';
 import { spansInOtlpExport } from '../../bench/sinks/otlp.js';
 import { SpanTally } from '../../bench/sinks/tally.js';
 import { spansInBatch, spansInEmitBatch } from '../../bench/sinks/thrift.js';
+import { spansInZipkinJson } from '../../bench/sinks/zipkin.js';
+import { ENVOY_VERSION } from '../../mesh/envoy/binary.js';
+import { cacheDirOf } from '../../mesh/settings.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -171,12 +177,108 @@ describe('span counters', () => {
     expect(spansInOtlpExport(request)).toEqual([traceA, traceA, traceB, traceB]);
   });
 
+  test("Envoy's Zipkin JSON: 128- and 64-bit trace ids keyed as jaeger.thrift's", () => {
+    const body = Buffer.from(
+      JSON.stringify([
+        { traceId: 'AB'.repeat(16), id: '01'.repeat(8), kind: 'SERVER' },
+        { traceId: 'cd'.repeat(8), id: '02'.repeat(8) },
+      ]),
+    );
+    expect(spansInZipkinJson(body)).toEqual(['ab'.repeat(16), '0'.repeat(16) + 'cd'.repeat(8)]);
+    expect(() => spansInZipkinJson(Buffer.from('{}'))).toThrow(/array/);
+  });
+
   test('the tally finds partial traces and traces missing altogether', () => {
     const tally = new SpanTally(4);
     tally.add(['a', 'a', 'a', 'a', 'b', 'b', 'b']);
     expect(tally.settled(2)).toBe(false);
     // b lost one span; a third completed request never showed up: 4 more
     expect(tally.count(3)).toEqual({ expected: 12, received: 7, lost: 5, completeTraces: 1 });
+  });
+});
+
+describe('the summary', () => {
+  test('every × floor is the ratio of the medians shown; the paired per-round ratios are apart', () => {
+    const run = (mode: string, round: number, rps: number, cpu: number) =>
+      ({
+        mode,
+        round,
+        load: { rps, p99: 10, p50: 5, errors: 0 },
+        malformed: 0,
+        cpuUsPerRequest: cpu,
+        spans: undefined,
+      }) as unknown as RunRecord;
+    // the floor drifts between rounds; the mode's paired ratios stay 0.5 while its medians do not
+    const runs = [
+      run('headers-only', 1, 1000, 100),
+      run('jaeger-udp', 1, 500, 150),
+      run('headers-only', 2, 600, 200),
+      run('jaeger-udp', 2, 300, 300),
+      run('headers-only', 3, 800, 120),
+      run('jaeger-udp', 3, 400, 180),
+    ];
+    const modes = ['headers-only', 'jaeger-udp'].map((id) => ({
+      id: id as 'headers-only',
+      title: id,
+      floor: 'headers-only' as const,
+    }));
+    const [floor, mode] = summarise(runs, modes);
+    expect(mode?.rps).toEqual({ median: 400, min: 300, max: 500 });
+    expect(mode?.rpsX).toBeCloseTo((mode?.rps?.median ?? 0) / (floor?.rps?.median ?? 1));
+    expect(mode?.cpuX).toBeCloseTo(180 / 120);
+    expect(mode?.paired.rps).toEqual({ median: 0.5, min: 0.5, max: 0.5 });
+  });
+});
+
+describe('capacity: span sizes on the wire', () => {
+  test('an OTLP span encoded from its JSON is the size the protobuf reader finds', () => {
+    const json = {
+      traceId: 'ab'.repeat(16),
+      spanId: 'cd'.repeat(8),
+      parentSpanId: 'ef'.repeat(8),
+      name: 'hello.hello-opentracing.svc.cluster.local:8080/*',
+      kind: 2,
+      startTimeUnixNano: '1700000000000000000',
+      endTimeUnixNano: '1700000000001000000',
+      attributes: [
+        { key: 'http.status_code', value: { intValue: '200' } },
+        { key: 'istio.mesh_id', value: { stringValue: 'cluster.local' } },
+        { key: 'error', value: { boolValue: false } },
+      ],
+      events: [{ timeUnixNano: '1700000000000500000', name: 'greeting' }],
+      status: { code: 2, message: 'boom' },
+    };
+    const span = spanProto(json);
+    const request = len(1, Buffer.concat([len(1, Buffer.alloc(0)), len(2, len(2, span))]));
+    const { spans, envelopeBytes } = otlpSpans(request);
+    expect(spans).toEqual([
+      expect.objectContaining({
+        traceId: json.traceId,
+        spanId: json.spanId,
+        kind: 'SERVER',
+        name: json.name,
+        bytes: len(2, span).length,
+      }),
+    ]);
+    expect(envelopeBytes).toBe(request.length - len(2, span).length);
+  });
+
+  test('a jaeger.thrift Batch: each span with its bytes, kind and service', () => {
+    const value = batchOf([span(0x1111, 0xaaaa, 1), span(0x1111, 0xaaaa, 2)]);
+    const encoded = model.Batch.rw.toBuffer(new model.Batch(value));
+    const { spans, envelopeBytes, bodyBytes } = thriftBatchSpans(encoded.value);
+    expect(spans.map((s) => [s.service, s.spanId, s.name])).toEqual([
+      ['hello', int64(1).toString('hex'), 'GET /op/1'],
+      ['hello', int64(2).toString('hex'), 'GET /op/2'],
+    ]);
+    // the two spans are identical but for their ids and names' last digit
+    expect(spans[0]?.bytes).toBe(spans[1]?.bytes);
+    expect(envelopeBytes + 2 * (spans[0]?.bytes ?? 0)).toBe(bodyBytes);
+    const zipkin = zipkinSpans(
+      Buffer.from(JSON.stringify([{ traceId: 'ab'.repeat(8), kind: 'CLIENT' }])),
+    );
+    expect(zipkin.envelopeBytes).toBe(2);
+    expect(zipkin.spans[0]?.kind).toBe('CLIENT');
   });
 });
 
@@ -221,7 +323,20 @@ describe('npm run bench', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  // the mesh modes need Envoy (npm run mesh:install, which CI runs first); Jaeger is the bench's stand-in
+  const envoyInstalled =
+    !!process.env['ENVOY_BIN'] ||
+    existsSync(join(cacheDirOf(process.env), `envoy-${ENVOY_VERSION}`, 'envoy-path'));
+
   test('runs every mode end to end in a tiny configuration and prints every column', async () => {
+    const { MESH_MODE_IDS, MODE_IDS } = await import('../../bench/modes.js');
+    if (!envoyInstalled && process.env['CI'] === 'true')
+      throw new Error('CI must run the mesh modes: npm run mesh:install first');
+    if (!envoyInstalled)
+      console.warn(
+        'bench smoke test: no Envoy installed, the mesh modes are left out (npm run mesh:install)',
+      );
+    const modes = envoyInstalled ? MODE_IDS : MODE_IDS.filter((id) => !MESH_MODE_IDS.includes(id));
     // what `npm run bench` does after `npm run build` (jest's global setup built dist/)
     await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'bench/tsconfig.json']);
     const json = join(dir, 'bench.json');
@@ -231,24 +346,27 @@ describe('npm run bench', () => {
         'node_modules/.cache/hello-app-bench/bench/run.js',
         ...['--duration', '1', '--warmup', '0.5', '--rounds', '1', '--connections', '2'],
         ...['--soak', '100', '--soak-modes', 'jaeger-udp', '--flush-interval', '200'],
-        ...['--flush-wait', '5000', '--json', json],
+        ...['--flush-wait', '5000', '--json', json, '--modes', modes.join(',')],
+        // ports and a stand-in Jaeger address of the test's own, apart from a bench run by hand
+        ...['--mesh-port', '29380', '--mesh-collector-host', '127.0.0.11'],
       ],
-      { timeout: 100_000, maxBuffer: 1 << 20 },
+      { timeout: 150_000, maxBuffer: 1 << 20 },
     );
 
-    const { SUMMARY_COLUMNS, SOAK_COLUMNS } = await import('../../bench/table.js');
-    const { MODE_IDS } = await import('../../bench/modes.js');
+    const { SUMMARY_COLUMNS, SOAK_COLUMNS, MESH_COLUMNS } = await import('../../bench/table.js');
     expect(stdout).toMatch(/CPU: .*\(\d+ cores\)/);
     expect(stdout).toMatch(/Node: +v\d+/);
     for (const column of [...SUMMARY_COLUMNS, ...SOAK_COLUMNS]) expect(stdout).toContain(column);
-    for (const mode of MODE_IDS) expect(stdout).toMatch(new RegExp(`^\\| ${mode} +\\|`, 'm'));
+    if (envoyInstalled) for (const column of MESH_COLUMNS) expect(stdout).toContain(column);
+    for (const mode of modes) expect(stdout).toMatch(new RegExp(`^\\| ${mode} +\\|`, 'm'));
 
     const report = JSON.parse(readFileSync(json, 'utf8')) as {
       machine: { cpu: string; cores: number; node: string };
       summary: {
         mode: string;
-        rps: number;
-        p99: number;
+        rps: { median: number };
+        p99: { median: number };
+        envoyCpu?: { median: number };
         errors: number;
         spans?: { received: number; expected: number; lost: number };
       }[];
@@ -256,11 +374,11 @@ describe('npm run bench', () => {
       soak: { mode: string; helloRssStartKb: number; helloRssEndKb: number }[];
     };
     expect(report.machine.cores).toBeGreaterThan(0);
-    expect(report.summary.map((s) => s.mode)).toEqual([...MODE_IDS]);
+    expect(report.summary.map((s) => s.mode)).toEqual([...modes]);
     expect(report.runs.some((r) => r.round === 0)).toBe(true); // the uncounted warm-up
     for (const s of report.summary) {
-      expect(typeof s.rps).toBe('number');
-      expect(typeof s.p99).toBe('number');
+      expect(typeof s.rps.median).toBe('number');
+      expect(typeof s.p99.median).toBe('number');
       expect(typeof s.errors).toBe('number');
     }
     // the sinks see what each mode reports (functional, not a figure): spans, or none
@@ -269,7 +387,15 @@ describe('npm run bench', () => {
       expect(spansOf(mode)?.received).toBeGreaterThan(0);
     expect(spansOf('jaeger-unsampled')?.received).toBe(0);
     expect(spansOf('headers-only')).toBeUndefined();
+    if (envoyInstalled) {
+      // behind the mesh: Envoy's spans (and the services'), none when the request says unsampled
+      for (const mode of ['mesh-headers-only', 'mesh-jaeger-http'])
+        expect(spansOf(mode)?.received).toBeGreaterThan(0);
+      expect(spansOf('mesh-unsampled')?.received).toBe(0);
+      const envoy = report.summary.find((s) => s.mode === 'mesh-jaeger-http')?.envoyCpu;
+      expect(envoy?.median).toBeGreaterThan(0);
+    }
     expect(report.soak).toHaveLength(1);
     expect(report.soak[0]?.helloRssEndKb).toBeGreaterThan(0);
-  }, 150_000);
+  }, 200_000);
 });
