@@ -87,7 +87,8 @@ function portsToCheck(
   return list;
 }
 
-function serviceEnv(
+/** The environment of one workload's app process (exported for its tests). */
+export function serviceEnv(
   workload: Workload,
   plan: MeshAddresses,
   settings: MeshSettings,
@@ -108,6 +109,9 @@ function serviceEnv(
   };
   if (settings.breakPropagation && workload.shape.tracingMode === 'opentracing')
     env['BREAK_PROPAGATION'] = settings.breakPropagation;
+  // JAEGER_SAMPLER_*: only for traces that start in a service or defer to it (a request
+  // through the gateway carries Envoy's decision, which wins)
+  if (workload.shape.tracingMode === 'opentracing') Object.assign(env, settings.sampler);
   if (workload.app === 'hello') {
     // hello calls formatter through its own sidecar, which routes to v1 or v2
     env['formatter_host'] = own.outbound.host;

@@ -26,6 +26,34 @@ export interface MeshSettings {
   jaegerHost: string;
   /** A lesson for the instrumented services (BREAK_PROPAGATION; they check the value). */
   breakPropagation: string | undefined;
+  /** The JAEGER_SAMPLER_* set in the runner's environment, for the instrumented services. */
+  sampler: Record<string, string>;
+}
+
+/** jaeger-client's sampler variables, passed on to the instrumented services when set. */
+export const SAMPLER_VARIABLES = [
+  'JAEGER_SAMPLER_TYPE',
+  'JAEGER_SAMPLER_PARAM',
+  'JAEGER_SAMPLER_MANAGER_HOST_PORT',
+  'JAEGER_SAMPLER_REFRESH_INTERVAL',
+] as const;
+
+/**
+ * The sampler variables set in `env`, as they are (the services check them). With
+ * JAEGER_SAMPLER_TYPE=remote and no endpoint, the strategies come from the mesh's Jaeger.
+ */
+function samplerOf(env: Env, jaegerHost: string): Record<string, string> {
+  const sampler: Record<string, string> = {};
+  for (const name of SAMPLER_VARIABLES) {
+    const value = env[name]?.trim();
+    if (value) sampler[name] = value;
+  }
+  if (
+    sampler['JAEGER_SAMPLER_TYPE']?.toLowerCase() === 'remote' &&
+    !sampler['JAEGER_SAMPLER_MANAGER_HOST_PORT']
+  )
+    sampler['JAEGER_SAMPLER_MANAGER_HOST_PORT'] = `${jaegerHost}:5778`;
+  return sampler;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -57,6 +85,7 @@ export function readSettings(env: Env): MeshSettings {
       `MESH_TRACING="${env['MESH_TRACING']}" is not valid; choose ${MESH_TRACING_PROVIDERS.join(' or ')}`,
     );
   }
+  const jaegerHost = env['JAEGER_LISTEN_HOST']?.trim() || '127.0.0.1';
   const settings: MeshSettings = {
     tracing: tracingRaw as MeshTracing,
     port: port(env, 'MESH_PORT', 8080),
@@ -65,8 +94,9 @@ export function readSettings(env: Env): MeshSettings {
     cacheDir: cacheDirOf(env),
     jaegerBin: env['JAEGER_BIN']?.trim() || undefined,
     envoyBin: env['ENVOY_BIN']?.trim() || undefined,
-    jaegerHost: env['JAEGER_LISTEN_HOST']?.trim() || '127.0.0.1',
+    jaegerHost,
     breakPropagation: env['BREAK_PROPAGATION']?.trim() || undefined,
+    sampler: samplerOf(env, jaegerHost),
   };
   if (settings.port === settings.headersOnlyPort)
     throw new SettingsError(
