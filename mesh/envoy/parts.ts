@@ -84,6 +84,10 @@ function tracerProvider(tracing: TracingTarget, identity: ProxyIdentity): Json {
         trace_id_128bit: true,
         // every hop gets its own span id, child of the caller's x-b3-spanid
         shared_span_context: false,
+        // Istio 1.28+'s traceContextOption USE_B3_WITH_W3C_PROPAGATION, as
+        // deploy/istio/mesh-config.yaml sets it: read B3, or W3C traceparent where a request
+        // has no B3; write both, with the same ids and sampled flag
+        trace_context_option: 'USE_B3_WITH_W3C_PROPAGATION',
       },
     };
   }

@@ -45,10 +45,12 @@ function cmd(): string[] {
   return form;
 }
 
-/** The version scripts/node24.sh installs to run the tests on. */
-function testedNode24(): string {
-  const match = /^NODE24_VERSION=(\S+)$/m.exec(readRepoFile('scripts', 'node24.sh'));
-  if (!match) throw new Error('scripts/node24.sh has no NODE24_VERSION=... line');
+/** The exact release of a Node line that scripts/node.sh installs to run the tests on. */
+function testedNode(line: 22 | 24): string {
+  const match = new RegExp(`^NODE${line}_VERSION=(\\S+)$`, 'm').exec(
+    readRepoFile('scripts', 'node.sh'),
+  );
+  if (!match) throw new Error(`scripts/node.sh has no NODE${line}_VERSION=... line`);
   return match[1] as string;
 }
 
@@ -64,10 +66,10 @@ describe('Dockerfile', () => {
     expect(new Set(bases).size).toBe(1);
   });
 
-  it('ships the Node version the suite also runs on (scripts/node24.sh)', () => {
+  it('ships the Node version the suite also runs on (scripts/node.sh 24, in .ci/run)', () => {
     const base = stages[0]?.image ?? '';
     const version = /^node:(\d+\.\d+\.\d+)-/.exec(base)?.[1];
-    expect(version).toBe(testedNode24());
+    expect(version).toBe(testedNode(24));
   });
 
   it('compiles with npm run build and ships production dependencies only', () => {
@@ -145,10 +147,45 @@ describe('Dockerfile', () => {
 });
 
 describe('package.json engines', () => {
-  it('names the Node majors the suite runs on: 20 (CI) and 24 (scripts/node24.sh, the image)', () => {
-    const range = pkg.engines?.node ?? '';
-    expect(range).toMatch(/\b20\b/);
-    expect(range).toMatch(/\b24\b/);
+  const range = pkg.engines?.node ?? '';
+  /** Whether `version` satisfies the engines range (the forms used there: ^x.y.z, >=x.y.z, ||). */
+  const satisfies = (version: string) =>
+    range.split('||').some((part) => {
+      const [, op, want] = /^\s*(\^|>=)(\d+\.\d+\.\d+)\s*$/.exec(part) ?? [];
+      if (!op || !want) throw new Error(`engines.node: cannot read "${part}"`);
+      const [a, b] = [version, want].map((v) => v.split('.').map(Number)) as [number[], number[]];
+      const cmp = a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
+      return op === '>=' ? cmp >= 0 : a[0] === b[0] && cmp >= 0;
+    });
+
+  it('admits the Node releases the suite runs on: 22 and 24 (scripts/node.sh, .ci/run)', () => {
+    expect(satisfies(testedNode(22))).toBe(true);
+    expect(satisfies(testedNode(24))).toBe(true);
+  });
+
+  it('refuses Node 20 (end of life 2026-04-30), and npm makes that an error (engine-strict)', () => {
+    for (const version of ['20.19.0', '20.20.2', '22.12.0']) expect(satisfies(version)).toBe(false);
+    expect(readRepoFile('.npmrc')).toMatch(/^engine-strict=true$/m);
+  });
+
+  it("is no wider than the dependencies' own engines on the 22 line", () => {
+    // the highest minimum any installed package sets for Node 22 (eslint: ^22.13.0)
+    const lock = JSON.parse(readRepoFile('package-lock.json')) as {
+      packages: Record<string, { engines?: { node?: string } }>;
+    };
+    let floor = '22.0.0';
+    for (const entry of Object.values(lock.packages)) {
+      const wanted = entry.engines?.node ?? '';
+      for (const [, minor, patch] of wanted.matchAll(/\^22\.(\d+)\.(\d+)/g)) {
+        const candidate = `22.${minor}.${patch}`;
+        const [, fm, fp] = floor.split('.').map(Number) as [number, number, number];
+        if (Number(minor) > fm || (Number(minor) === fm && Number(patch) > fp)) floor = candidate;
+      }
+    }
+    expect(satisfies(floor)).toBe(true);
+    const [, minor, patch] = floor.split('.').map(Number) as [number, number, number];
+    const below = patch > 0 ? `22.${minor}.${patch - 1}` : `22.${minor - 1}.99`;
+    expect(satisfies(below)).toBe(false);
   });
 });
 

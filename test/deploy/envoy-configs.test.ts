@@ -79,7 +79,7 @@ describe('the Envoy templates', () => {
     );
   });
 
-  it('trace with Zipkin: 128-bit ids, a span id per hop, 100 % sampling, reported to Jaeger', () => {
+  it('trace with Zipkin: 128-bit ids, a span id per hop, B3 and W3C, 100 % sampling, reported to Jaeger', () => {
     const tracing = get(
       hcmOf(listenerNamed(zipkin.get('hello.yaml') as Json, 'virtualInbound')),
       'tracing',
@@ -88,6 +88,8 @@ describe('the Envoy templates', () => {
     expect(get(tracing, 'provider', 'typed_config')).toMatchObject({
       trace_id_128bit: true,
       shared_span_context: false,
+      // Istio 1.28+'s traceContextOption, as deploy/istio/mesh-config.yaml sets it
+      trace_context_option: 'USE_B3_WITH_W3C_PROPAGATION',
       collector_endpoint_version: 'HTTP_JSON',
       collector_service: { http_uri: { uri: 'http://127.0.0.1:9411/api/v2/spans' } },
     });

@@ -1,9 +1,13 @@
 /**
  * Schema validation of rendered objects with the kubernetes-models classes: each object
  * is constructed as its model and validated against the API's schema (Kubernetes' own
- * OpenAPI schemas; Istio's CRD schemas). Only the current API versions are listed, so an
- * object on an old or unknown apiVersion fails as "no model".
+ * OpenAPI schemas; Istio's and the Gateway API's CRD schemas). Only the current API
+ * versions are listed, so an object on an old or unknown apiVersion fails as "no model".
  */
+import {
+  Gateway as KubeGateway,
+  HTTPRoute,
+} from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import { IstioOperator } from '@kubernetes-models/istio/install.istio.io/v1alpha1';
 import {
   DestinationRule,
@@ -37,6 +41,8 @@ register('networking.istio.io/v1', 'VirtualService', VirtualService);
 register('networking.istio.io/v1', 'DestinationRule', DestinationRule);
 register('telemetry.istio.io/v1', 'Telemetry', Telemetry);
 register('install.istio.io/v1alpha1', 'IstioOperator', IstioOperator);
+register('gateway.networking.k8s.io/v1', 'Gateway', KubeGateway);
+register('gateway.networking.k8s.io/v1', 'HTTPRoute', HTTPRoute);
 
 /** Throws with the object's name and the schema's complaint when it does not validate. */
 export function validateObject(object: KubeObject): void {
