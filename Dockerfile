@@ -5,8 +5,9 @@
 #   TRACING_MODE=opentracing | headers-only
 # Build: docker build -t hello-app .
 #
-# The base is pinned to an exact Node.js LTS release. scripts/node24.sh runs the test
-# suite on the same version (test/deploy/dockerfile.test.ts keeps the two in step).
+# The base is pinned to an exact release of Node.js 24, one of the two LTS lines the
+# project supports (22 and 24): .ci/run runs the test suite on this same release with
+# scripts/node.sh 24 (test/deploy/dockerfile.test.ts keeps the two in step).
 
 # ---- build: compile TypeScript into dist/ ----------------------------------------
 FROM node:24.21.0-bookworm-slim AS build
