@@ -40,7 +40,15 @@ function jaegerEnv(settings: MeshSettings): Record<string, string> {
     JAEGER_LISTEN_HOST: settings.jaegerHost,
   };
   if (settings.jaegerBin) env['JAEGER_BIN'] = settings.jaegerBin;
-  for (const go of ['GOPATH', 'GOMODCACHE', 'GOCACHE', 'GOPROXY', 'GOFLAGS']) {
+  // JAEGER_SAMPLING_STRATEGIES_FILE: scripts/jaeger-config.yaml serves that file on 5778
+  for (const go of [
+    'GOPATH',
+    'GOMODCACHE',
+    'GOCACHE',
+    'GOPROXY',
+    'GOFLAGS',
+    'JAEGER_SAMPLING_STRATEGIES_FILE',
+  ]) {
     const value = process.env[go];
     if (value) env[go] = value;
   }

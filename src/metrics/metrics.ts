@@ -52,8 +52,9 @@ const JAEGER_METRICS: Readonly<Record<string, JaegerMetric>> = {
   'jaeger:span_context_decoding_errors': {
     omitted: "jaeger-client's codecs are replaced by src/tracing/propagation",
   },
-  'jaeger:sampler_queries': { omitted: 'no remote sampler' },
-  'jaeger:sampler_updates': { omitted: 'no remote sampler' },
+  // only JAEGER_SAMPLER_TYPE=remote moves these; it logs each strategy change and failed query instead
+  'jaeger:sampler_queries': { omitted: 'the remote sampler logs its queries' },
+  'jaeger:sampler_updates': { omitted: 'the remote sampler logs its strategy changes' },
   'jaeger:throttled_debug_spans': { omitted: 'no remote throttler' },
   'jaeger:throttler_updates': { omitted: 'no remote throttler' },
 };
