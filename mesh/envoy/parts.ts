@@ -104,7 +104,12 @@ function tracerProvider(tracing: TracingTarget, identity: ProxyIdentity): Json {
   };
 }
 
-/** The HCM's `tracing` block: 100 % sampling (Istio's demo profile), Istio's custom tags. */
+/**
+ * The HCM's `tracing` block: 100 % sampling, Istio's custom tags. The percentage decides
+ * only where no decision arrived with the request: at the gateway (in a cluster,
+ * deploy/istio/ingress-sampling.yaml sets it to 100 on any profile); the sidecars follow
+ * the gateway's x-b3-sampled / traceparent flag and x-request-id.
+ */
 export function hcmTracing(
   tracing: TracingTarget,
   identity: ProxyIdentity,
@@ -113,7 +118,7 @@ export function hcmTracing(
   const literal = (tag: string, value: string): Json => ({ tag, literal: { value } });
   return {
     client_sampling: { value: 100 },
-    random_sampling: { value: 100 }, // the demo profile's pilot.traceSampling: 100
+    random_sampling: { value: 100 }, // Telemetry randomSamplingPercentage: 100
     overall_sampling: { value: 100 },
     spawn_upstream_span: spawnUpstreamSpan,
     custom_tags: [
