@@ -465,7 +465,7 @@ describeRendered.each(OVERLAYS.map((o) => [o.dir, o] as const))(
     });
 
     it('holds the app until its proxy is ready: kept for meshes without native sidecars', () => {
-      // With native sidecars (Istio 1.28+ on Kubernetes 1.33+ nodes) Kubernetes starts the
+      // With native sidecars (Istio 1.27+ on Kubernetes 1.33+ nodes) Kubernetes starts the
       // proxy first anyway and the injector ignores the setting; without them it matters.
       for (const d of r.of<IDeployment>('Deployment'))
         expect(
