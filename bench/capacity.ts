@@ -37,7 +37,7 @@ then projects a mesh of many pods. Takes about a minute (two mesh starts, 3 × N
   --jaeger-host A       loopback address of the Jaeger (started here unless one answers there;
                         default 127.0.0.8)
   --tap-host A          loopback address of the recording front (default 127.0.0.9)
-  --mesh-port N         the mesh's gateway port; it uses N to N+19 (default 28500)
+  --mesh-port N         the mesh's gateway port; it uses N to N+19 (default 30520)
   --rps N               requests per second entering the modelled mesh (default ${DEFAULT_SCALE.rps})
   --pods N              workload pods of the modelled mesh (default ${DEFAULT_SCALE.pods})
   --gateways N          its ingress gateway pods (default ${DEFAULT_SCALE.gateways})
@@ -97,7 +97,7 @@ function parse(
       providers: providers as MeshTracing[],
       jaegerHost,
       tapHost,
-      meshPort: Math.floor(number('mesh-port', values['mesh-port'], 28500)),
+      meshPort: Math.floor(number('mesh-port', values['mesh-port'], 30520)),
       say: (line) => process.stderr.write(`  ${line}\n`),
     },
     scale: {

@@ -36,7 +36,7 @@ export const DEFAULTS = {
   warmupS: 4,
   connections: 10,
   flushIntervalMs: 1000,
-  meshPort: 28080,
+  meshPort: 30480,
   meshCollectorHost: '127.0.0.10',
 } as const;
 
