@@ -181,7 +181,14 @@ async function main(): Promise<number> {
     const a = text.indexOf(begin);
     const b = text.indexOf(end);
     if (a < 0 || b < a) throw new Error(`${options.doc} has no ${begin} … ${end} markers`);
-    writeFileSync(options.doc, `${text.slice(0, a + begin.length)}\n\n${out}\n\n${text.slice(b)}`);
+    const updated = `${text.slice(0, a + begin.length)}\n\n${out}\n\n${text.slice(b)}`;
+    // formatted as the repository's prettier formats Markdown, so npm run lint stays clean
+    const prettier = await import('prettier');
+    const config = (await prettier.resolveConfig(options.doc)) ?? {};
+    writeFileSync(
+      options.doc,
+      await prettier.format(updated, { ...config, filepath: options.doc }),
+    );
     process.stderr.write(`  tables written into ${options.doc}\n`);
   }
   return problems.length ? 1 : 0;

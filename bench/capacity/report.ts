@@ -131,5 +131,5 @@ export function scaleAssumptions(o: ScaleOptions): string {
 }
 
 export function runLine(options: CapacityOptions): string {
-  return `Measured: ${options.requests} requests per shape, ${options.concurrency} at a time, User-Agent of the bench (${options.providers.join(' and ')} provider${options.providers.length > 1 ? 's' : ''}).`;
+  return `Requests: ${options.requests} per shape, ${options.concurrency} at a time, User-Agent of the bench (${options.providers.join(' and ')} provider${options.providers.length > 1 ? 's' : ''}).`;
 }
