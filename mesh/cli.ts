@@ -20,7 +20,7 @@ function banner(mesh: Mesh, settings: MeshSettings, startedMs: number, hasUi: bo
   const row = (name: string, where: string) => `  ${name.padEnd(34)} ${where}`;
   const lines = [
     '',
-    `The mesh is up (${((Date.now() - startedMs) / 1000).toFixed(1)} s), tracing with Istio's ${settings.tracing === 'zipkin' ? 'Zipkin (B3)' : 'OpenTelemetry (W3C traceparent)'} provider:`,
+    `The mesh is up (${((Date.now() - startedMs) / 1000).toFixed(1)} s), tracing with Istio's ${settings.tracing === 'zipkin' ? 'Zipkin (B3, and W3C traceparent too)' : 'OpenTelemetry (W3C traceparent)'} provider:`,
     '',
     row('instrumented shape (opentracing)', `${ot}   via the ingress gateway`),
     row('headers-only shape', `${ho}   via the same gateway`),
