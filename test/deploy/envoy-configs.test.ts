@@ -15,7 +15,7 @@ import type { Json } from '../../mesh/envoy/parts.js';
 import { formatterRoutes } from '../../mesh/envoy/routing.js';
 import { MESH_TRACING_PROVIDERS } from '../../mesh/topology.js';
 import { readRepoFile } from './support/paths.js';
-import { ENVOY_MISSING, envoyForValidation } from './support/envoy.js';
+import { at as get, ENVOY_MISSING, envoyForValidation } from './support/envoy.js';
 
 const envoy = await envoyForValidation();
 if (!envoy) process.stderr.write(`\n${ENVOY_MISSING}\n`);
@@ -26,16 +26,6 @@ const local = localPlan({
   internalBase: 18000,
   jaegerHost: '127.0.0.1',
 });
-
-/** A path into the config data: get(config, 'static_resources', 'listeners', 0, ...). */
-function get(value: Json | undefined, ...path: (string | number)[]): Json | undefined {
-  let current = value;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, Json>)[key as string];
-  }
-  return current;
-}
 
 function listeners(config: Json): Json[] {
   return get(config, 'static_resources', 'listeners') as Json[];

@@ -7,6 +7,7 @@
 import { parse } from 'yaml';
 import { localPlan } from '../../mesh/addresses.js';
 import { meshConfigs } from '../../mesh/envoy/configs.js';
+import { at as get } from './support/envoy.js';
 import type { Json } from '../../mesh/envoy/parts.js';
 import { propagationFor } from '../../mesh/settings.js';
 import { MESH_TRACING_PROVIDERS } from '../../mesh/topology.js';
@@ -36,16 +37,6 @@ const named = (name: string): ExtensionProvider => {
 
 /** `host[.svc[.cluster.local]]` -> `host` as `<service>.<namespace>`. */
 const shortHost = (service: string) => service.replace(/\.svc(\.cluster\.local)?$/, '');
-
-/** A path into Envoy config data. */
-function get(value: Json | undefined, ...path: (string | number)[]): Json | undefined {
-  let current = value;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, Json>)[key as string];
-  }
-  return current;
-}
 
 /** Every `tracing.provider` of every HTTP connection manager in one Envoy config. */
 function tracersOf(config: Json): Json[] {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVOY_VERSION, ensureEnvoy } from '../../../mesh/envoy/binary.js';
+import type { Json } from '../../../mesh/envoy/parts.js';
 import { cacheDir } from './paths.js';
 
 export const ENVOY_MISSING =
@@ -19,4 +20,14 @@ export async function envoyForValidation(): Promise<string | undefined> {
   const marker = join(cacheDir(), `envoy-${ENVOY_VERSION}`, 'envoy-path');
   if (!existsSync(marker)) return undefined;
   return readFileSync(marker, 'utf8').trim();
+}
+
+/** A path into Envoy config data: at(config, 'static_resources', 'listeners', 0, ...). */
+export function at(value: Json | undefined, ...path: (string | number)[]): Json | undefined {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, Json>)[key as string];
+  }
+  return current;
 }
