@@ -31,8 +31,8 @@ export interface BenchOptions {
 }
 
 export const DEFAULTS = {
-  rounds: 5,
-  durationS: 8,
+  rounds: 7,
+  durationS: 6,
   warmupS: 4,
   connections: 10,
   flushIntervalMs: 1000,

@@ -18,6 +18,7 @@ export const MODE_IDS = [
   'bare',
   'mesh-headers-only',
   'mesh-jaeger-http',
+  'mesh-headers-only-unsampled',
   'mesh-unsampled',
 ] as const;
 export type ModeId = (typeof MODE_IDS)[number];
@@ -26,6 +27,7 @@ export type ModeId = (typeof MODE_IDS)[number];
 export const MESH_MODE_IDS: readonly ModeId[] = [
   'mesh-headers-only',
   'mesh-jaeger-http',
+  'mesh-headers-only-unsampled',
   'mesh-unsampled',
 ];
 export const isMeshMode = (id: ModeId): boolean => MESH_MODE_IDS.includes(id);
@@ -154,10 +156,22 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
     env: {},
     mesh: { shape: 'instrumented', headers: {} },
   },
+  'mesh-headers-only-unsampled': {
+    id: 'mesh-headers-only-unsampled',
+    title:
+      'mesh: headers-only shape, the request arrives with x-b3-sampled: 0 (the unsampled mesh floor)',
+    floor: 'mesh-headers-only-unsampled',
+    spansPerRequest: 0,
+    sink: 'mesh',
+    app: 'mesh',
+    env: {},
+    mesh: { shape: 'headers-only', headers: { 'x-b3-sampled': '0' } },
+  },
   'mesh-unsampled': {
     id: 'mesh-unsampled',
     title: 'mesh: instrumented shape, the request arrives with x-b3-sampled: 0 (nobody reports)',
-    floor: 'mesh-headers-only',
+    // against the same request to the headers-only shape: Envoy reports nothing in either
+    floor: 'mesh-headers-only-unsampled',
     spansPerRequest: 0,
     // Envoy and the services follow the inbound decision: the collector must receive nothing
     sink: 'mesh',

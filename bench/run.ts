@@ -64,9 +64,10 @@ async function main(): Promise<number> {
   if (meshRows.length)
     out.push(
       '',
-      '## Behind the local Envoy mesh (floor: mesh-headers-only)',
+      '## Behind the local Envoy mesh (floors: mesh-headers-only; for mesh-unsampled, mesh-headers-only-unsampled)',
       '',
-      'The same services through the ingress gateway and sidecars (MESH_TRACING=zipkin, 100 % sampling).',
+      'The same services through the ingress gateway and sidecars (MESH_TRACING=zipkin, 100 % sampling;',
+      'the *-unsampled rows send x-b3-sampled: 0, which Envoy and the services follow).',
       'Envoy CPU: the gateway and the two sidecars on the path; "services + Envoy × floor" is what',
       'tracing adds to a request that already crosses the sidecars.',
       '',
