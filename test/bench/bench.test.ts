@@ -347,8 +347,13 @@ describe('npm run bench', () => {
         ...['--duration', '1', '--warmup', '0.5', '--rounds', '1', '--connections', '2'],
         ...['--soak', '100', '--soak-modes', 'jaeger-udp', '--flush-interval', '200'],
         ...['--flush-wait', '5000', '--json', json, '--modes', modes.join(',')],
-        // ports and a stand-in Jaeger address of the test's own, apart from a bench run by hand
-        ...['--mesh-port', '29380', '--mesh-collector-host', '127.0.0.11'],
+        // ports and a stand-in Jaeger address of this run's own: apart from a bench run by
+        // hand and from another checkout's npm test on the same machine (CI's)
+        ...['--mesh-port', String(29000 + 20 * Math.floor(Math.random() * 70))],
+        ...[
+          '--mesh-collector-host',
+          `127.0.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`,
+        ],
       ],
       { timeout: 150_000, maxBuffer: 1 << 20 },
     );
