@@ -2,7 +2,7 @@
 #
 # One image for every service of the chain; the environment picks which one runs:
 #   app_name=hello | formatter   (professor=true makes formatter v2)
-#   TRACING_MODE=opentracing | headers-only
+#   TRACING_MODE=instrumented | headers-only   (`opentracing`, the old name, still works)
 # Build: docker build -t hello-app .
 #
 # The base is pinned to an exact release of Node.js 24, one of the two LTS lines the

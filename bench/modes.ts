@@ -95,7 +95,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
     spansPerRequest: APP_SPANS_PER_REQUEST,
     sink: 'jaeger-udp',
     app: 'project',
-    env: { TRACING_MODE: 'opentracing', ...SAMPLE_ALL },
+    env: { TRACING_MODE: 'instrumented', ...SAMPLE_ALL },
   },
   'jaeger-http': {
     id: 'jaeger-http',
@@ -104,7 +104,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
     spansPerRequest: APP_SPANS_PER_REQUEST,
     sink: 'jaeger-http',
     app: 'project',
-    env: { TRACING_MODE: 'opentracing', ...SAMPLE_ALL },
+    env: { TRACING_MODE: 'instrumented', ...SAMPLE_ALL },
   },
   'jaeger-unsampled': {
     id: 'jaeger-unsampled',
@@ -114,7 +114,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
     // the spans are made but not sampled: the agent must receive nothing
     sink: 'jaeger-udp',
     app: 'project',
-    env: { TRACING_MODE: 'opentracing', JAEGER_SAMPLER_TYPE: 'const', JAEGER_SAMPLER_PARAM: '0' },
+    env: { TRACING_MODE: 'instrumented', JAEGER_SAMPLER_TYPE: 'const', JAEGER_SAMPLER_PARAM: '0' },
   },
   otel: {
     id: 'otel',

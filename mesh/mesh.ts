@@ -107,11 +107,11 @@ export function serviceEnv(
     JAEGER_REPORTER_FLUSH_INTERVAL: '500',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
   };
-  if (settings.breakPropagation && workload.shape.tracingMode === 'opentracing')
+  if (settings.breakPropagation && workload.shape.tracingMode === 'instrumented')
     env['BREAK_PROPAGATION'] = settings.breakPropagation;
   // JAEGER_SAMPLER_*: only for traces that start in a service or defer to it (a request
   // through the gateway carries Envoy's decision, which wins)
-  if (workload.shape.tracingMode === 'opentracing') Object.assign(env, settings.sampler);
+  if (workload.shape.tracingMode === 'instrumented') Object.assign(env, settings.sampler);
   if (workload.app === 'hello') {
     // hello calls formatter through its own sidecar, which routes to v1 or v2
     env['formatter_host'] = own.outbound.host;

@@ -9,8 +9,8 @@ export const MESH_TRACING_PROVIDERS = ['zipkin', 'otel'] as const;
 export type MeshTracing = (typeof MESH_TRACING_PROVIDERS)[number];
 
 export interface Shape {
-  /** `opentracing` (instrumented) or `headers-only`, as TRACING_MODE says it. */
-  tracingMode: 'opentracing' | 'headers-only';
+  /** `instrumented` or `headers-only`, as TRACING_MODE says it. */
+  tracingMode: 'instrumented' | 'headers-only';
   /** One Kubernetes namespace per shape, as deploy/overlays has them. */
   namespace: string;
   /** The host the gateway routes to this shape (as the overlays' Gateway). */
@@ -18,7 +18,7 @@ export interface Shape {
 }
 
 export const INSTRUMENTED: Shape = {
-  tracingMode: 'opentracing',
+  tracingMode: 'instrumented',
   namespace: 'hello-opentracing',
   host: 'opentracing.hello.local',
 };

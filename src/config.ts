@@ -6,8 +6,9 @@
 export const APP_NAMES = ['hello', 'formatter', 'all'] as const;
 export type AppName = (typeof APP_NAMES)[number];
 
-export const TRACING_MODES = ['opentracing', 'headers-only'] as const;
-export type TracingMode = (typeof TRACING_MODES)[number];
+/** TRACING_MODE: `opentracing` is still accepted, as the old name of `instrumented`. */
+export const TRACING_MODES = ['instrumented', 'headers-only', 'opentracing'] as const;
+export type TracingMode = Exclude<(typeof TRACING_MODES)[number], 'opentracing'>;
 
 export const PROPAGATION_FORMATS = ['b3', 'w3c', 'jaeger'] as const;
 export type PropagationFormat = (typeof PROPAGATION_FORMATS)[number];
@@ -95,6 +96,10 @@ export class ConfigError extends Error {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }
+}
+
+function instrumentedUnlessHeadersOnly(mode: (typeof TRACING_MODES)[number]): TracingMode {
+  return mode === 'headers-only' ? 'headers-only' : 'instrumented';
 }
 
 /** Reads an environment variable by its original name, then by its aliases; blank counts as unset. */
@@ -287,7 +292,9 @@ export function loadConfig(env: Env = process.env): Config {
     formatterPort,
     professor: r.boolean(['professor', 'PROFESSOR'], false),
     formatterTimeoutMs: r.integer(['FORMATTER_TIMEOUT_MS'], 2000, 1, 600_000),
-    tracingMode: r.oneOf(['TRACING_MODE'], TRACING_MODES, 'opentracing'),
+    tracingMode: instrumentedUnlessHeadersOnly(
+      r.oneOf(['TRACING_MODE'], TRACING_MODES, 'instrumented'),
+    ),
     shutdownTimeoutMs: r.integer(['SHUTDOWN_TIMEOUT_MS'], 10_000, 0, 600_000),
     logLevel: r.oneOf(['LOG_LEVEL'], LOG_LEVELS, 'info'),
     maxHeaderBytes: r.integer(['MAX_HEADER_BYTES'], 60 * 1024, 1024, 1024 * 1024),
@@ -338,9 +345,4 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (r.problems.length) throw new ConfigError(r.problems);
   return config;
-}
-
-/** True when the application makes spans; otherwise it only forwards the mesh's headers. */
-export function isInstrumented(config: Config): boolean {
-  return config.tracingMode === 'opentracing' && !config.jaeger.disabled;
 }

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { ConfigError, isInstrumented, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
-import { describeReporting } from './tracing/tracer.js';
 import { startServices, stopServices } from './services/start.js';
 import type { RunningService } from './services/start.js';
 
@@ -17,7 +16,9 @@ function tryLines(tries: ReadonlyArray<readonly [string, string?]>): string[] {
 function printLocalBanner(config: Config, services: readonly RunningService[]): void {
   const hello = services.find((s) => s.name === 'hello');
   const formatter = services.find((s) => s.name === 'formatter');
-  const instrumented = isInstrumented(config);
+  // both services of one process share the configuration, and so the tracing's shape
+  const tracing = services[0]?.tracing;
+  const instrumented = tracing?.shape === 'instrumented';
   const lines = ['', 'hello-app is running:'];
   for (const s of services) lines.push(`  ${s.name.padEnd(9)} ${s.url}`);
   const tries: [string, string?][] = [];
@@ -43,18 +44,14 @@ function printLocalBanner(config: Config, services: readonly RunningService[]): 
   if (formatter) tries.push([`curl '${formatter.url}/formatGreeting?name=Amy'`]);
   if (tries.length) lines.push('', 'Try:', ...tryLines(tries));
   if (!instrumented) {
-    const why =
-      config.tracingMode === 'headers-only'
-        ? 'headers-only (TRACING_MODE=headers-only)'
-        : 'off (JAEGER_DISABLED=true)';
     lines.push(
       '',
-      `Tracing: ${why}: hello forwards the mesh's tracing headers to formatter; no application spans, no baggage.`,
+      `Tracing: ${tracing?.description}: hello forwards the mesh's tracing headers to formatter; no application spans, no baggage.`,
     );
   } else {
     lines.push(
       '',
-      `Tracing: spans go ${describeReporting(config.jaeger)} (Jaeger UI: http://localhost:16686 if Jaeger runs).`,
+      `Tracing: ${tracing.description} (Jaeger UI: http://localhost:16686 if Jaeger runs).`,
     );
     if (config.jaeger.logSpans)
       lines.push(
@@ -89,7 +86,7 @@ async function main(): Promise<void> {
     s.logger.info('listening', {
       url: s.url,
       port: s.port,
-      tracing: s.tracing.instrumented ? 'opentracing' : 'headers-only',
+      tracing: s.tracing.shape,
     });
   if (config.appName === 'all') printLocalBanner(config, services);
 

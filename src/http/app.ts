@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import express from 'express';
 import type { Express, NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from '../log/logger.js';
-import { runInRequest } from '../tracing/context.js';
-import type { RequestScope } from '../tracing/context.js';
-import { meshTraceIdOf } from '../tracing/mesh-headers.js';
-import { spanIds } from '../tracing/span-ids.js';
+import { runInRequest } from '../context/request-context.js';
+import type { RequestScope } from '../context/request-context.js';
 import { sendText } from './text.js';
 import { redactHeaders } from '../log/redact.js';
 import { roundMs } from '../log/numbers.js';
@@ -23,6 +22,8 @@ export interface AppDeps {
   logger: Logger;
   lifecycle: Lifecycle;
   metrics: ServiceMetrics;
+  /** The mesh's trace id in the inbound headers, for log lines of requests without a span. */
+  meshTraceIdOf(headers: IncomingHttpHeaders): string | undefined;
 }
 
 function routeOf(req: Request): string {
@@ -33,7 +34,7 @@ function routeOf(req: Request): string {
 }
 
 /** Request scope, x-request-id, one access-log line and the RED metrics per request. */
-function requestScope({ logger, metrics }: AppDeps) {
+function requestScope({ logger, metrics, meshTraceIdOf }: AppDeps) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     const inboundId = req.headers['x-request-id'];
@@ -41,11 +42,12 @@ function requestScope({ logger, metrics }: AppDeps) {
       requestId:
         typeof inboundId === 'string' && REQUEST_ID.test(inboundId) ? inboundId : randomUUID(),
       meshTraceId: meshTraceIdOf(req.headers),
+      headers: req.headers,
     };
     if (logger.isDebugEnabled())
       logger.debug('request headers', { headers: redactHeaders(req.headers) });
     res.once('close', () => {
-      const ids = scope.serverSpan ? spanIds(scope.serverSpan) : undefined;
+      const ids = scope.serverSpanIds;
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const labels = {
         route: routeOf(req),

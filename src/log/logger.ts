@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
 import winston from 'winston';
-import { activeSpan, currentRequest } from '../tracing/context.js';
-import { spanIds } from '../tracing/span-ids.js';
+import { activeSpanIds, currentRequest } from '../context/request-context.js';
 
 export type Logger = winston.Logger;
 
@@ -14,8 +13,7 @@ export interface LoggerOptions {
 
 /** Adds trace_id / span_id of the active span (or the mesh's trace id) and the request id. */
 const traceContext = winston.format((info) => {
-  const span = activeSpan();
-  const ids = span ? spanIds(span) : undefined;
+  const ids = activeSpanIds();
   const request = currentRequest();
   if (ids) {
     info['trace_id'] ??= ids.traceId;

@@ -1,5 +1,5 @@
 import type { Span } from 'opentracing';
-import { activeSpan } from '../tracing/context.js';
+import { activeSpan } from '../context/request-context.js';
 import type { Logger } from './logger.js';
 
 /**

@@ -1,6 +1,13 @@
 import client from 'prom-client';
 import type { Counter, Histogram } from 'prom-client';
-import type { SpanReportResult } from '../tracing/reporting/transport.js';
+
+/**
+ * What became of spans, as /metrics counts them (hello_app_jaeger:reporter_spans{result}):
+ * `sent` handed to the UDP socket (a Jaeger agent never answers, so that is all UDP can
+ * know), `acknowledged` the collector answered the HTTP POST with 2xx, `err` the send
+ * failed, `dropped` never sent. The names are documented in README ("Hardening").
+ */
+export type SpanReportResult = 'sent' | 'acknowledged' | 'err' | 'dropped';
 
 /**
  * What reporter_spans{result} means, label by label. The labels are part of the /metrics
@@ -47,7 +54,7 @@ const JAEGER_METRICS: Readonly<Record<string, JaegerMetric>> = {
     help: 'setBaggageItem values cut to BAGGAGE_MAX_VALUE_BYTES',
   },
   // this project's reporter counts these itself: it tells "sent" and "acknowledged" apart
-  'jaeger:reporter_spans': { omitted: 'counted by src/tracing/reporting (reporterSpans)' },
+  'jaeger:reporter_spans': { omitted: 'counted by src/tracing/jaeger/reporting (reporterSpans)' },
   'jaeger:reporter_queue_length': { omitted: "jaeger-client's RemoteReporter is not used" },
   'jaeger:span_context_decoding_errors': {
     omitted: "jaeger-client's codecs are replaced by src/tracing/propagation",

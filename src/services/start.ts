@@ -1,18 +1,16 @@
 import type { Writable } from 'node:stream';
 import type { Router } from 'express';
-import { isInstrumented } from '../config.js';
 import type { Config } from '../config.js';
 import { createApp } from '../http/app.js';
 import type { Lifecycle } from '../http/app.js';
 import { listen } from '../http/server.js';
 import { createLogger } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
-import { createTracing } from '../tracing/tracer.js';
-import { LESSON_EFFECTS } from '../tracing/lessons.js';
-import type { Tracing } from '../tracing/tracer.js';
+import { createTracing, meshTraceIdOf } from '../tracing/index.js';
+import type { Tracing } from '../tracing/index.js';
 import { createServiceMetrics } from '../metrics/metrics.js';
 import { startStatsLog } from '../metrics/stats-log.js';
-import { FormatterClient } from './hello/formatter-client.js';
+import { FormatterClient } from './formatter/client.js';
 import { helloRoutes } from './hello/routes.js';
 import { formatterRoutes } from './formatter/routes.js';
 
@@ -59,11 +57,10 @@ export class ListenError extends Error {
   }
 }
 
-function routesFor(name: ServiceName, config: Config, tracing: Tracing, logger: Logger): Router {
+function routesFor(name: ServiceName, config: Config, tracing: Tracing): Router {
   if (name === 'formatter') return formatterRoutes(tracing, config.professor ? 'v2' : 'v1');
   const baseUrl = `http://${config.formatterHost}:${config.formatterPort}`;
-  const client = new FormatterClient(baseUrl, tracing, config.formatterTimeoutMs, logger);
-  return helloRoutes(tracing, client);
+  return helloRoutes(tracing, new FormatterClient(baseUrl, tracing, config.formatterTimeoutMs));
 }
 
 export async function startService(
@@ -73,21 +70,13 @@ export async function startService(
 ): Promise<RunningService> {
   const logger = createLogger({ service: name, level: config.logLevel, stream: options.logStream });
   const metrics = createServiceMetrics(name);
-  const tracing = createTracing(config.jaeger, {
-    serviceName: name,
-    instrumented: isInstrumented(config),
-    logger,
-    baggage: config.baggage,
-    metrics,
-  });
-  if (tracing.lesson)
-    logger.warn('BREAK_PROPAGATION: tracing is broken on purpose (a lesson, docs/lessons.md)', {
-      lesson: tracing.lesson,
-      effect: LESSON_EFFECTS[tracing.lesson],
-    });
+  const tracing = createTracing(config, { serviceName: name, logger, metrics });
   const stopStatsLog = startStatsLog(metrics, logger, config.statsLogIntervalMs);
   const lifecycle: Lifecycle = { draining: false };
-  const app = createApp({ logger, lifecycle, metrics }, routesFor(name, config, tracing, logger));
+  const app = createApp(
+    { logger, lifecycle, metrics, meshTraceIdOf },
+    routesFor(name, config, tracing),
+  );
   const server = await listen(app, {
     port: options.port,
     host: options.host,

@@ -1,8 +1,14 @@
 import type { Span, SpanOptions } from 'opentracing';
+import { activeSpan, runWithSpan } from '../context/request-context.js';
+import type { TraceIds } from '../context/request-context.js';
 import type { SpanLogger } from '../log/span-logger.js';
-import { activeSpan, runWithSpan } from './context.js';
 
-type StartSpan = (name: string, options?: SpanOptions) => Span;
+/** How a Tracing makes spans: jaeger-client's, or OpenTracing's no-op ones. */
+export interface SpanMaker {
+  start(name: string, options?: SpanOptions): Span;
+  /** The span's ids for log lines (undefined for a no-op span). */
+  idsOf(span: Span): TraceIds | undefined;
+}
 
 /**
  * Runs `fn` inside a new child of the active span, with that child active, and finishes
@@ -10,15 +16,15 @@ type StartSpan = (name: string, options?: SpanOptions) => Span;
  * error (to the span and the log) before it propagates.
  */
 export async function inChildSpan<T>(
-  startSpan: StartSpan,
+  spans: SpanMaker,
   log: SpanLogger,
   name: string,
   fn: (span: Span) => Promise<T> | T,
   options: Omit<SpanOptions, 'childOf' | 'references'> = {},
 ): Promise<T> {
-  const span = startSpan(name, { ...options, childOf: activeSpan() });
+  const span = spans.start(name, { ...options, childOf: activeSpan() });
   try {
-    return await runWithSpan(span, () => fn(span));
+    return await runWithSpan(span, spans.idsOf(span), () => fn(span));
   } catch (error) {
     log.error(`${name} failed`, error, {}, span);
     throw error;

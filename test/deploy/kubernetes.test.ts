@@ -38,7 +38,7 @@ import { validateObject } from './support/models.js';
 import { readRepoFile, repoPath } from './support/paths.js';
 import { Recorder } from './support/recorder.js';
 
-type Shape = 'opentracing' | 'headers-only';
+type Shape = 'instrumented' | 'headers-only';
 
 /** One overlay and what it is meant to be. */
 interface Overlay {
@@ -62,7 +62,7 @@ const OVERLAYS: Overlay[] = [
   {
     dir: 'opentracing',
     namespace: 'hello-opentracing',
-    shape: 'opentracing',
+    shape: 'instrumented',
     host: 'opentracing.hello.local',
     routing: 'istio',
     tracing: 'zipkin',
@@ -80,7 +80,7 @@ const OVERLAYS: Overlay[] = [
   {
     dir: 'opentracing-otel',
     namespace: 'hello-opentracing',
-    shape: 'opentracing',
+    shape: 'instrumented',
     host: 'opentracing.hello.local',
     routing: 'istio',
     tracing: 'otel',
@@ -90,7 +90,7 @@ const OVERLAYS: Overlay[] = [
   {
     dir: 'gateway-api',
     namespace: 'hello-gateway-api',
-    shape: 'opentracing',
+    shape: 'instrumented',
     host: 'gateway-api.hello.local',
     routing: 'gateway-api',
     tracing: 'zipkin',
@@ -99,7 +99,7 @@ const OVERLAYS: Overlay[] = [
   {
     dir: 'gateway-api-ambient',
     namespace: 'hello-gateway-api',
-    shape: 'opentracing',
+    shape: 'instrumented',
     host: 'gateway-api.hello.local',
     routing: 'gateway-api',
     tracing: 'zipkin',
@@ -644,7 +644,7 @@ describeRendered.each(OVERLAYS.map((o) => [o.dir, o] as const))(
     });
 
     it(
-      shape === 'opentracing'
+      shape === 'instrumented'
         ? "sends v2 a Netscape browser's request: the routing matches the header hello really sends"
         : 'sends every request to v1: without spans there is no baggage to route on',
       async () => {
@@ -670,7 +670,7 @@ describeRendered.each(OVERLAYS.map((o) => [o.dir, o] as const))(
             version: formatterVersionFor(r, overlay, sent),
             header: sent['baggage-user-agent'],
           }).toEqual(
-            shape === 'opentracing'
+            shape === 'instrumented'
               ? { version: 'v2', header: netscape }
               : { version: 'v1', header: undefined },
           );
@@ -752,7 +752,7 @@ describeRendered.each(OVERLAYS.map((o) => [o.dir, o] as const))(
       expect(telemetry.spec?.tracing).toEqual([{ randomSamplingPercentage: 100 }]);
     });
 
-    if (shape === 'opentracing') {
+    if (shape === 'instrumented') {
       const provider = defaultTracingProvider(meshSetup(overlay.tracing));
 
       it(`extracts first the format the mesh's Envoy reads first (MESH_TRACING=${overlay.tracing}: ${provider.name})`, () => {

@@ -2,10 +2,10 @@
 import fc from 'fast-check';
 import { FORMAT_HTTP_HEADERS } from 'opentracing';
 import { loadConfig } from '../../src/config.js';
-import { ConstSampler, Tracer } from '../../src/tracing/jaeger.js';
-import type { JaegerSpanContext, Reporter } from '../../src/tracing/jaeger.js';
+import { ConstSampler, Tracer } from '../../src/tracing/jaeger/jaeger-client.js';
+import type { JaegerSpanContext, Reporter } from '../../src/tracing/jaeger/jaeger-client.js';
 import { BaggagePolicy } from '../../src/tracing/propagation/baggage-policy.js';
-import { MeshPropagator } from '../../src/tracing/propagation/propagator.js';
+import { MeshPropagator } from '../../src/tracing/jaeger/propagator.js';
 import { b3Codec } from '../../src/tracing/propagation/b3.js';
 import { w3cCodec } from '../../src/tracing/propagation/w3c.js';
 import { jaegerCodec } from '../../src/tracing/propagation/jaeger-format.js';
@@ -13,8 +13,7 @@ import {
   SINGLE_VALUE_TRACING_HEADERS,
   toHeaderMap,
 } from '../../src/tracing/propagation/headers.js';
-import { hexOf } from '../../src/tracing/jaeger.js';
-import { isSamplingDeferred } from '../../src/tracing/propagation/propagator.js';
+import { hexOf } from '../../src/tracing/jaeger/jaeger-client.js';
 import {
   assertWellFormed,
   CODEC_RUNS,
@@ -114,14 +113,14 @@ describe(`codecs under ${CODEC_RUNS} generated hostile header sets`, () => {
       { requiredKeys: [] },
     );
     const seen = (carrier: Record<string, string>) => {
-      const context = propagator.extract(carrier);
+      const { context, samplingDeferred } = propagator.read(carrier);
       return (
         context && {
           traceId: hexOf(context.traceId),
           spanId: hexOf(context.spanId),
           parentId: hexOf(context.parentId),
           flags: context.flags,
-          deferred: isSamplingDeferred(context),
+          deferred: samplingDeferred,
           baggage: context.baggage,
         }
       );

@@ -74,7 +74,8 @@ describe('formatter faults', () => {
       expect(chain.logs.lines).toContainEqual(
         expect.objectContaining({
           level: 'error',
-          message: 'formatter call failed',
+          // one code path for both shapes: the same line the instrumented route logs
+          message: 'GET /formatGreeting failed',
           'error.kind': 'unreachable',
         }),
       );

@@ -6,12 +6,15 @@ import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { ConstSampler, Tracer } from '../../src/tracing/jaeger.js';
-import type { JaegerLogger } from '../../src/tracing/jaeger.js';
-import { EncodingReporter } from '../../src/tracing/reporting/reporter.js';
-import type { SpanReportCounter } from '../../src/tracing/reporting/reporter.js';
-import type { SpanReportResult } from '../../src/tracing/reporting/transport.js';
-import { MAX_PACKET_BYTES, UdpTransport } from '../../src/tracing/reporting/udp-transport.js';
+import { ConstSampler, Tracer } from '../../src/tracing/jaeger/jaeger-client.js';
+import type { JaegerLogger } from '../../src/tracing/jaeger/jaeger-client.js';
+import { EncodingReporter } from '../../src/tracing/jaeger/reporting/reporter.js';
+import type { SpanReportCounter } from '../../src/tracing/jaeger/reporting/reporter.js';
+import type { SpanReportResult } from '../../src/metrics/metrics.js';
+import {
+  MAX_PACKET_BYTES,
+  UdpTransport,
+} from '../../src/tracing/jaeger/reporting/udp-transport.js';
 
 const require = createRequire(import.meta.url);
 
@@ -81,7 +84,14 @@ function tracerTo(port: number, host = '127.0.0.1') {
   const { counts, count } = countingMetrics();
   const reporter = new EncodingReporter(
     (onDelivery) => new UdpTransport({ host, port, logger }, onDelivery),
-    { flushIntervalMs: 60_000, logger, count }, // only full packets and close() send
+    // only full packets and close() send
+    {
+      flushIntervalMs: 60_000,
+      logger,
+      count,
+      closeTimeoutMs: 5000,
+      onCloseDeadline: () => undefined,
+    },
   );
   const tracer = new Tracer('udp-test', reporter, new ConstSampler(true), { traceId128bit: true });
   const close = () => new Promise<void>((resolve) => tracer.close(() => resolve()));

@@ -1,4 +1,4 @@
-import { preciseClock } from '../../src/tracing/clock.js';
+import { preciseClock } from '../../src/tracing/jaeger/clock.js';
 
 describe('preciseClock', () => {
   it('keeps the monotonic clock’s fraction of a millisecond, on the wall clock’s epoch', () => {

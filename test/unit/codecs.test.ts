@@ -8,9 +8,9 @@ import {
   parseW3cBaggage,
   w3cCodec,
 } from '../../src/tracing/propagation/w3c.js';
-import { MeshPropagator } from '../../src/tracing/propagation/propagator.js';
-import { ConstSampler, Tracer } from '../../src/tracing/jaeger.js';
-import type { JaegerSpanContext, Reporter } from '../../src/tracing/jaeger.js';
+import { MeshPropagator } from '../../src/tracing/jaeger/propagator.js';
+import { ConstSampler, Tracer } from '../../src/tracing/jaeger/jaeger-client.js';
+import type { JaegerSpanContext, Reporter } from '../../src/tracing/jaeger/jaeger-client.js';
 import { loadConfig } from '../../src/config.js';
 import type { PropagationFormat } from '../../src/config.js';
 import { BaggagePolicy } from '../../src/tracing/propagation/baggage-policy.js';

@@ -1,4 +1,8 @@
-import { ConfigError, isInstrumented, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
+import { tracingShapeOf } from '../../src/tracing/index.js';
+
+const isInstrumented = (config: Config) => tracingShapeOf(config) === 'instrumented';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -20,7 +24,7 @@ describe('configuration from the environment', () => {
       formatterPort: 8080,
       professor: false,
       formatterTimeoutMs: 2000,
-      tracingMode: 'opentracing',
+      tracingMode: 'instrumented',
     });
     expect(config.jaeger).toMatchObject({
       agentHost: 'localhost',
@@ -99,5 +103,9 @@ describe('configuration from the environment', () => {
       false,
     );
     expect(isInstrumented(loadConfig({ app_name: 'hello', JAEGER_DISABLED: 'true' }))).toBe(false);
+    // the old name of the instrumented shape is still accepted
+    expect(loadConfig({ app_name: 'hello', TRACING_MODE: 'opentracing' }).tracingMode).toBe(
+      'instrumented',
+    );
   });
 });

@@ -1,5 +1,5 @@
 /** The tracer's counters on /metrics: each says what it counts, and none can only ever read 0. */
-import { JaegerMetrics } from '../../src/tracing/jaeger.js';
+import { JaegerMetrics } from '../../src/tracing/jaeger/jaeger-client.js';
 import { createServiceMetrics, REPORTER_RESULTS } from '../../src/metrics/metrics.js';
 
 describe("jaeger-client's metrics, described", () => {

@@ -6,9 +6,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { JaegerLogger } from '../../src/tracing/jaeger.js';
-import { RemoteSampler } from '../../src/tracing/remote-sampler.js';
-import type { RemoteSamplerOptions } from '../../src/tracing/remote-sampler.js';
+import type { JaegerLogger } from '../../src/tracing/jaeger/jaeger-client.js';
+import { RemoteSampler } from '../../src/tracing/jaeger/remote-sampler.js';
+import type { RemoteSamplerOptions } from '../../src/tracing/jaeger/remote-sampler.js';
 
 const PLAIN_V2 = '{"strategyType":0,"probabilisticSampling":{"samplingRate":0.5}}';
 const PER_OPERATION_V2 =

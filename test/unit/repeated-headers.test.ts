@@ -6,11 +6,11 @@
 import { FORMAT_HTTP_HEADERS } from 'opentracing';
 import { loadConfig } from '../../src/config.js';
 import type { PropagationFormat } from '../../src/config.js';
-import { ConstSampler, Tracer, hexOf } from '../../src/tracing/jaeger.js';
-import type { JaegerSpanContext, Reporter } from '../../src/tracing/jaeger.js';
+import { ConstSampler, Tracer, hexOf } from '../../src/tracing/jaeger/jaeger-client.js';
+import type { JaegerSpanContext, Reporter } from '../../src/tracing/jaeger/jaeger-client.js';
 import { BaggagePolicy } from '../../src/tracing/propagation/baggage-policy.js';
 import { toHeaderMap } from '../../src/tracing/propagation/headers.js';
-import { MeshPropagator } from '../../src/tracing/propagation/propagator.js';
+import { MeshPropagator } from '../../src/tracing/jaeger/propagator.js';
 import { copyMeshHeaders, meshTraceIdOf } from '../../src/tracing/mesh-headers.js';
 
 const FIRST = { trace: '463ac35c9f6413ad48485a3953bb6124', span: 'a2fb4a1d1a96d312' };

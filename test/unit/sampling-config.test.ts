@@ -1,6 +1,6 @@
 /** JAEGER_SAMPLER_* with JAEGER_SAMPLER_TYPE=remote: jaeger-client's own variable names. */
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { describeSampling } from '../../src/tracing/tracer.js';
+import { describeSampling } from '../../src/tracing/jaeger/tracer.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

@@ -3,14 +3,14 @@
  * RemoteControlledSampler applies. The answers below are what the Jaeger v2 of
  * scripts/jaeger.sh (scripts/jaeger-config.yaml with a strategies file) served on 5778.
  */
-import { RemoteControlledSampler, Tracer } from '../../src/tracing/jaeger.js';
-import type { JaegerLogger, Reporter, Sampler } from '../../src/tracing/jaeger.js';
-import { RemoteSampler } from '../../src/tracing/remote-sampler.js';
+import { RemoteControlledSampler, Tracer } from '../../src/tracing/jaeger/jaeger-client.js';
+import type { JaegerLogger, Reporter, Sampler } from '../../src/tracing/jaeger/jaeger-client.js';
+import { RemoteSampler } from '../../src/tracing/jaeger/remote-sampler.js';
 import {
   MalformedStrategyError,
   describeStrategy,
   readStrategy,
-} from '../../src/tracing/sampling-strategy.js';
+} from '../../src/tracing/jaeger/sampling-strategy.js';
 
 /** Jaeger v2's answers, verbatim. */
 const V2 = {

@@ -4,16 +4,16 @@
  * in jaeger-client, decoding what we wrote and what jaeger-client's own conversion writes.
  */
 import { createRequire } from 'node:module';
-import { ConstSampler, Tracer } from '../../src/tracing/jaeger.js';
-import type { JaegerSpan, Reporter, SpanTag } from '../../src/tracing/jaeger.js';
+import { ConstSampler, Tracer } from '../../src/tracing/jaeger/jaeger-client.js';
+import type { JaegerSpan, Reporter, SpanTag } from '../../src/tracing/jaeger/jaeger-client.js';
 import {
   agentBatchFraming,
   batchBytes,
   collectorBatchFraming,
   encodeSpan,
   frameBatch,
-} from '../../src/tracing/reporting/span-encoding.js';
-import { ThriftWriter } from '../../src/tracing/reporting/thrift-writer.js';
+} from '../../src/tracing/jaeger/reporting/span-encoding.js';
+import { ThriftWriter } from '../../src/tracing/jaeger/reporting/thrift-writer.js';
 import type { ThriftBatch, ThriftSpan, ThriftTag } from '../helpers/thrift-collector.js';
 
 const require = createRequire(import.meta.url);

@@ -1,18 +1,19 @@
 import { Router } from 'express';
 import { sendText } from '../../http/text.js';
-import { activeSpan } from '../../tracing/context.js';
-import { serverSpan } from '../../tracing/middleware.js';
-import type { Tracing } from '../../tracing/tracer.js';
+import { activeSpan } from '../../tracing/index.js';
+import type { Tracing } from '../../tracing/index.js';
 import { checkName } from '../name.js';
 import { formatGreeting } from './greeting.js';
 import type { FormatterVersion } from './greeting.js';
 
+/** formatter's one route; its client (./client.ts) calls it by this path. */
+export const FORMAT_GREETING_PATH = '/formatGreeting';
+
 /** formatter: GET /formatGreeting?name=X answers the greeting of this version's template. */
 export function formatterRoutes(tracing: Tracing, version: FormatterVersion): Router {
   const router = Router();
-  const traced = tracing.instrumented ? [serverSpan(tracing)] : [];
 
-  router.get('/formatGreeting', ...traced, async (req, res) => {
+  router.get(FORMAT_GREETING_PATH, tracing.serverSpan(), async (req, res) => {
     const check = checkName(req.query['name']);
     if (!check.ok) return sendText(res, 400, `${check.message}: GET /formatGreeting?name=<name>\n`);
 

@@ -6,14 +6,23 @@
  */
 const HEX16 = /^[0-9a-f]{16}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
-const ZEROS = /^0+$/;
+const ZEROS_OR_EMPTY = /^0*$/;
+
+/** The wire's sampling flags (jaeger's flags field; W3C has only `sampled`). */
+export const SAMPLED_FLAG = 0x01;
+export const DEBUG_FLAG = 0x02;
+
+/** No id at all: empty, or nothing but zeros (every format reads that as "absent"). */
+export function isZeroId(id: string): boolean {
+  return ZEROS_OR_EMPTY.test(id);
+}
 
 export function isValidTraceId(id: string): boolean {
-  return (HEX32.test(id) || HEX16.test(id)) && !ZEROS.test(id);
+  return (HEX32.test(id) || HEX16.test(id)) && !isZeroId(id);
 }
 
 export function isValidSpanId(id: string): boolean {
-  return HEX16.test(id) && !ZEROS.test(id);
+  return HEX16.test(id) && !isZeroId(id);
 }
 
 /** Left-pads a hex id to the width the wire expects (16, or 32 for a 128-bit trace id). */

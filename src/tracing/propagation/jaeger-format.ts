@@ -1,4 +1,4 @@
-import { padId } from './ids.js';
+import { DEBUG_FLAG, isZeroId, padId, SAMPLED_FLAG } from './ids.js';
 import { decodeHeaderValue } from './headers.js';
 import { readPrefixedBaggage, writePrefixedBaggage } from './baggage-headers.js';
 import type { HeaderMap, OutgoingHeaders } from './headers.js';
@@ -10,9 +10,6 @@ import type { Codec, WireContext } from './types.js';
  * shortened ids are accepted here (and padded); they still must be hex and non-zero.
  */
 const UBER_TRACE_ID = /^([0-9a-f]{1,32}):([0-9a-f]{1,16}):([0-9a-f]{1,16}):([0-9a-f]{1,2})$/;
-const NON_ZERO = /[1-9a-f]/;
-const SAMPLED = 0x01;
-const DEBUG = 0x02;
 export const JAEGER_BAGGAGE_PREFIX = 'uberctx-';
 
 export const jaegerCodec: Codec = {
@@ -30,15 +27,15 @@ export const jaegerCodec: Codec = {
       string,
       string,
     ];
-    if (!NON_ZERO.test(trace) || !NON_ZERO.test(span)) return null;
+    if (isZeroId(trace) || isZeroId(span)) return null;
     const flags = parseInt(flagsHex, 16);
     const context: WireContext = {
       traceId: padId(trace, trace.length > 16 ? 32 : 16),
       spanId: padId(span, 16),
-      sampled: (flags & SAMPLED) === SAMPLED || (flags & DEBUG) === DEBUG,
-      debug: (flags & DEBUG) === DEBUG,
+      sampled: (flags & SAMPLED_FLAG) === SAMPLED_FLAG || (flags & DEBUG_FLAG) === DEBUG_FLAG,
+      debug: (flags & DEBUG_FLAG) === DEBUG_FLAG,
     };
-    if (NON_ZERO.test(parent)) context.parentId = padId(parent, 16);
+    if (!isZeroId(parent)) context.parentId = padId(parent, 16);
     return context;
   },
 
@@ -47,7 +44,8 @@ export const jaegerCodec: Codec = {
   },
 
   inject(context: WireContext, baggage, out: OutgoingHeaders): void {
-    const flags = (context.sampled ? SAMPLED : 0) | (context.debug ? DEBUG | SAMPLED : 0);
+    const flags =
+      (context.sampled ? SAMPLED_FLAG : 0) | (context.debug ? DEBUG_FLAG | SAMPLED_FLAG : 0);
     out['uber-trace-id'] =
       `${context.traceId}:${context.spanId}:${context.parentId ?? '0'}:${flags.toString(16)}`;
     writePrefixedBaggage(baggage, JAEGER_BAGGAGE_PREFIX, out);

@@ -1,4 +1,4 @@
-import { isValidSpanId, toTraceId128 } from './ids.js';
+import { isValidSpanId, isZeroId, SAMPLED_FLAG, toTraceId128 } from './ids.js';
 import { decodeHeaderValue } from './headers.js';
 import type { HeaderMap, OutgoingHeaders } from './headers.js';
 import type { Codec, WireContext } from './types.js';
@@ -8,7 +8,6 @@ import type { Codec, WireContext } from './types.js';
  * Envoy reads and writes with Istio's OpenTelemetry tracer.
  */
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
-const ALL_ZEROS = /^0+$/;
 /** W3C limits: a tracestate of at most 32 list members / 512 chars; baggage of 8192 bytes. */
 const MAX_TRACESTATE_LENGTH = 512;
 const MAX_BAGGAGE_LENGTH = 8192;
@@ -28,8 +27,8 @@ export function parseTraceparent(value: string): WireContext | null {
   if (version === 'ff') return null;
   // version 00 has exactly four fields; later versions may append more after a '-'
   if (version === '00' && rest !== undefined) return null;
-  if (ALL_ZEROS.test(traceId) || !isValidSpanId(spanId)) return null;
-  const sampled = (parseInt(flags, 16) & 0x01) === 1;
+  if (isZeroId(traceId) || !isValidSpanId(spanId)) return null;
+  const sampled = (parseInt(flags, 16) & SAMPLED_FLAG) === SAMPLED_FLAG;
   return { traceId, spanId, sampled, debug: false };
 }
 

@@ -1,12 +1,5 @@
-import type { SpanTag } from '../jaeger.js';
-
-/**
- * What became of spans, as /metrics counts them (hello_app_jaeger:reporter_spans{result}):
- * `sent` handed to the UDP socket (a Jaeger agent never answers, so that is all UDP can
- * know), `acknowledged` the collector answered the HTTP POST with 2xx, `err` the send
- * failed, `dropped` never sent. The names are documented in README ("Hardening").
- */
-export type SpanReportResult = 'sent' | 'acknowledged' | 'err' | 'dropped';
+import type { SpanReportResult } from '../../../metrics/metrics.js';
+import type { SpanTag } from '../jaeger-client.js';
 
 /** How a transport's successful delivery is counted: what it can actually know. */
 export type DeliveredResult = Extract<SpanReportResult, 'sent' | 'acknowledged'>;

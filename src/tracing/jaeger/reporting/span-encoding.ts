@@ -5,7 +5,7 @@
  * write the packet); here each span is encoded once, when it finishes, and batches are
  * those bytes put side by side. Tags are typed as jaeger-client's spanToThrift types them.
  */
-import type { JaegerSpan, SpanTag } from '../jaeger.js';
+import type { JaegerSpan, SpanTag } from '../jaeger-client.js';
 import { ThriftWriter, TYPE } from './thrift-writer.js';
 
 /** jaeger.thrift's TagType. */

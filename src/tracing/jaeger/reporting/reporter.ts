@@ -5,18 +5,29 @@
  * counted by what became of them (SpanReportResult): unlike jaeger-client's
  * reporter_spans{result="ok"}, a UDP packet counts as `sent`, never as delivered.
  */
-import type { JaegerLogger, JaegerSpan, Reporter, SpanTag } from '../jaeger.js';
+import type { JaegerLogger, JaegerSpan, Reporter, SpanTag } from '../jaeger-client.js';
 import { encodeSpan } from './span-encoding.js';
 import { ThriftWriter } from './thrift-writer.js';
-import type { Delivery, DeliveryListener, SpanReportResult, SpanTransport } from './transport.js';
+import type { SpanReportResult } from '../../../metrics/metrics.js';
+import type { Delivery, DeliveryListener, SpanTransport } from './transport.js';
 
 /** Counts spans by result (hello_app_jaeger:reporter_spans{result} on /metrics). */
 export type SpanReportCounter = (result: SpanReportResult, spans: number) => void;
+
+/** Spans not yet delivered: still queued, or sent and not yet acknowledged. */
+export interface Unsent {
+  queued: number;
+  inFlight: number;
+}
 
 export interface EncodingReporterOptions {
   flushIntervalMs: number;
   logger: JaegerLogger;
   count: SpanReportCounter;
+  /** The longest close() waits for the last flush before it gives up on what is unsent. */
+  closeTimeoutMs: number;
+  /** Told what close() gave up on when its deadline passed: nothing is lost silently. */
+  onCloseDeadline: (unsent: Unsent, deadlineMs: number) => void;
 }
 
 export class EncodingReporter implements Reporter {
@@ -63,22 +74,32 @@ export class EncodingReporter implements Reporter {
     }
   }
 
-  /** Spans not yet delivered (the tracer logs them when its close deadline passes). */
-  unsent(): { queued: number; inFlight: number } {
-    return this.transport.unsent();
-  }
-
   /** Gives up on what is unsent (the shutdown deadline has passed): nothing keeps the process alive. */
-  abandon(): void {
+  private abandon(): void {
     clearInterval(this.timer);
     this.transport.close();
   }
 
+  /** Flushes what is buffered; by the close deadline at the latest, callback runs. */
   close(callback?: () => void): void {
     clearInterval(this.timer);
+    const { closeTimeoutMs, onCloseDeadline } = this.options;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      callback?.();
+    };
+    const deadline = setTimeout(() => {
+      if (done) return;
+      onCloseDeadline(this.transport.unsent(), closeTimeoutMs);
+      this.abandon();
+      finish();
+    }, closeTimeoutMs);
     void this.transport.flush().then(() => {
       this.transport.close();
-      callback?.();
+      finish();
     });
   }
 }

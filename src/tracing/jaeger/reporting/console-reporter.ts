@@ -1,7 +1,7 @@
-import type { Logger } from '../log/logger.js';
-import { roundMs } from '../log/numbers.js';
-import type { JaegerSpan, Reporter } from './jaeger.js';
-import { hexOf } from './jaeger.js';
+import type { Logger } from '../../../log/logger.js';
+import { roundMs } from '../../../log/numbers.js';
+import type { JaegerSpan, Reporter } from '../jaeger-client.js';
+import { hexOf } from '../jaeger-client.js';
 
 /** Prints each finished span as one JSON log line: the local run's view when no Jaeger runs. */
 export class ConsoleSpanReporter implements Reporter {

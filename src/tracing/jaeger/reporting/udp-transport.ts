@@ -5,7 +5,7 @@
  * lost when a burst overflows a packet.
  */
 import { createSocket } from 'node:dgram';
-import type { JaegerLogger, SpanTag } from '../jaeger.js';
+import type { JaegerLogger, SpanTag } from '../jaeger-client.js';
 import { agentBatchFraming, batchBytes, frameBatch } from './span-encoding.js';
 import type { BatchFraming } from './span-encoding.js';
 import type { DeliveryListener, SpanTransport } from './transport.js';

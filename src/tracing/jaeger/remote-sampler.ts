@@ -19,7 +19,7 @@
  * for that first span, so it would never sample one.
  */
 import { Agent, get } from 'node:http';
-import { ProbabilisticSampler, RemoteControlledSampler } from './jaeger.js';
+import { ProbabilisticSampler, RemoteControlledSampler } from './jaeger-client.js';
 import type {
   JaegerLogger,
   JaegerSpan,
@@ -27,7 +27,7 @@ import type {
   SamplingDecision,
   SamplingState,
   SamplingStrategyResponse,
-} from './jaeger.js';
+} from './jaeger-client.js';
 import { describeStrategy, readStrategy } from './sampling-strategy.js';
 
 /** jaeger-client's path on the agent and on Jaeger v2's remote_sampling extension. */

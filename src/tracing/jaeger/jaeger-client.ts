@@ -2,7 +2,9 @@
  * The typed surface of jaeger-client this project uses, in one file. jaeger-client is
  * CommonJS without complete typings; the classes below are the ones its own
  * `initTracer` wires together, imported here so the tracer module can compose them
- * (its own codecs, a console reporter, a rate-limited logger).
+ * (its own codecs, a console reporter, a rate-limited logger). Where the project must
+ * reach past jaeger-client's public API (a private field, a protected method), it does
+ * so through a function at the end of this file, never elsewhere.
  */
 import { createRequire } from 'node:module';
 import type { Span, SpanContext as OtSpanContext, Tracer as OtTracer } from 'opentracing';
@@ -237,4 +239,21 @@ export { JaegerMetrics };
 /** Full-width lower-case hex of an id Buffer (8 bytes -> 16 digits, 16 bytes -> 32). */
 export function hexOf(id: Buffer | null): string {
   return id ? id.toString('hex') : '';
+}
+
+/**
+ * The object jaeger-client shares between every span of one trace in this process: a
+ * key for what the project keeps per local trace (the inbound W3C tracestate).
+ */
+export function localTraceOf(context: JaegerSpanContext): object {
+  return context._samplingState;
+}
+
+/**
+ * An inbound context, as jaeger-client's own tracer.extract() marks it: remote, its
+ * sampling decision final. Unless the sender left the decision to this service (B3
+ * without x-b3-sampled): then the context stays local and this service's sampler decides.
+ */
+export function markInbound(context: JaegerSpanContext, samplingDeferred: boolean): void {
+  context._setRemote(!samplingDeferred);
 }

@@ -1,5 +1,5 @@
-import type { Logger } from '../log/logger.js';
-import type { JaegerLogger } from './jaeger.js';
+import type { Logger } from '../../log/logger.js';
+import type { JaegerLogger } from './jaeger-client.js';
 
 /**
  * jaeger-client logs an error on every failed flush (once a second while Jaeger is

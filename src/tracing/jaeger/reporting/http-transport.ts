@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { JaegerLogger, SpanTag } from '../jaeger.js';
+import type { JaegerLogger, SpanTag } from '../jaeger-client.js';
 import { collectorBatchFraming, frameBatch } from './span-encoding.js';
 import type { BatchFraming } from './span-encoding.js';
 import type { DeliveryListener, SpanTransport } from './transport.js';

@@ -9,7 +9,7 @@
  * type of 0, a rate of 0), which jaeger-client would read as undefined. This reads
  * numbers and names alike, fills in the zeros, and refuses what no sampler can use.
  */
-import type { PerOperationSamplingStrategies, SamplingStrategyResponse } from './jaeger.js';
+import type { PerOperationSamplingStrategies, SamplingStrategyResponse } from './jaeger-client.js';
 
 /** api_v2 SamplingStrategyType, by number and by name. */
 const STRATEGY_TYPES: Readonly<Record<string, SamplingStrategyResponse['strategyType']>> = {
