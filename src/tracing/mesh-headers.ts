@@ -1,5 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { firstHeaderValue, SINGLE_VALUE_TRACING_HEADERS } from './propagation/headers.js';
+import {
+  B3_HEADERS,
+  firstHeaderValue,
+  SINGLE_VALUE_TRACING_HEADERS,
+} from './propagation/headers.js';
 
 /**
  * The headers Istio's documentation says an application must copy from each inbound
@@ -7,12 +11,7 @@ import { firstHeaderValue, SINGLE_VALUE_TRACING_HEADERS } from './propagation/he
  */
 export const ISTIO_TRACE_HEADERS = [
   'x-request-id',
-  'x-b3-traceid',
-  'x-b3-spanid',
-  'x-b3-parentspanid',
-  'x-b3-sampled',
-  'x-b3-flags',
-  'b3',
+  ...B3_HEADERS,
   'x-ot-span-context',
   'traceparent',
   'tracestate',

@@ -4,7 +4,7 @@ import type { Span } from 'opentracing';
 import { currentRequest, runInServerSpan } from '../context/request-context.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
 import type { BaggageReport } from './propagation/baggage-policy.js';
-import type { Extraction } from './jaeger/tracer.js';
+import type { Extraction } from './propagation/types.js';
 import type { SpanMaker } from './spans.js';
 
 export interface ServerSpanDeps {

@@ -39,7 +39,7 @@ describe('npm run mesh and JAEGER_SAMPLER_*', () => {
     const all = envs(runner);
     expect(Object.keys(all)).toHaveLength(6);
     for (const [workload, env] of Object.entries(all)) {
-      const expected = workload.startsWith('opentracing')
+      const expected = workload.startsWith('instrumented')
         ? {
             JAEGER_SAMPLER_TYPE: 'remote',
             JAEGER_SAMPLER_PARAM: '0.01',
@@ -53,7 +53,7 @@ describe('npm run mesh and JAEGER_SAMPLER_*', () => {
 
   it("remote without an endpoint asks the mesh's own Jaeger (JAEGER_LISTEN_HOST)", () => {
     const env = envs({ JAEGER_SAMPLER_TYPE: 'remote', JAEGER_LISTEN_HOST: '127.0.0.9' })[
-      'opentracing hello v1'
+      'instrumented hello v1'
     ];
     expect(env?.['JAEGER_SAMPLER_MANAGER_HOST_PORT']).toBe('127.0.0.9:5778');
   });

@@ -12,7 +12,7 @@ import {
 import { toHeaderMap } from '../propagation/headers.js';
 import type { OutgoingHeaders } from '../propagation/headers.js';
 import { DEBUG_FLAG, isZeroId, SAMPLED_FLAG } from '../propagation/ids.js';
-import type { Codec, WireContext } from '../propagation/types.js';
+import type { Codec, Extraction as GenericExtraction, WireContext } from '../propagation/types.js';
 import type { BaggagePolicy, BaggageReport } from '../propagation/baggage-policy.js';
 
 const CODECS: Record<PropagationFormat, Codec> = {
@@ -21,15 +21,8 @@ const CODECS: Record<PropagationFormat, Codec> = {
   jaeger: jaegerCodec,
 };
 
-/** Everything extraction found in one request's headers. */
-export interface Extraction {
-  /** The inbound context (null when there is none, or it is malformed). */
-  readonly context: JaegerSpanContext | null;
-  /** What the baggage policy dropped or truncated (empty lists when nothing). */
-  readonly baggage: BaggageReport;
-  /** The sender left the sampling decision to this service (B3 without x-b3-sampled). */
-  readonly samplingDeferred: boolean;
-}
+/** What this propagator extracts: jaeger-client's context, with what else it found. */
+export type Extraction = GenericExtraction<JaegerSpanContext>;
 
 /** W3C tracestate, kept per local trace (carried through to the next hop unchanged). */
 const tracestates = new WeakMap<object, string>();

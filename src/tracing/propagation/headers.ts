@@ -4,6 +4,16 @@ export type HeaderMap = ReadonlyMap<string, string>;
 /** The headers a codec writes: lower-case names, never an empty value. */
 export type OutgoingHeaders = Record<string, string>;
 
+/** Zipkin's B3 headers: the multi-header form and the single `b3` header. */
+export const B3_HEADERS = [
+  'x-b3-traceid',
+  'x-b3-spanid',
+  'x-b3-parentspanid',
+  'x-b3-sampled',
+  'x-b3-flags',
+  'b3',
+] as const;
+
 /**
  * Tracing headers that carry one value. A peer that copies the mesh's headers and then
  * adds its own (a Spring app, say) sends them twice, and Node joins repeated headers as
@@ -15,12 +25,7 @@ export type OutgoingHeaders = Record<string, string>;
  * combine into one list), and `baggage-<key>` / `uberctx-<key>` values, which are data.
  */
 export const SINGLE_VALUE_TRACING_HEADERS: ReadonlySet<string> = new Set([
-  'x-b3-traceid',
-  'x-b3-spanid',
-  'x-b3-parentspanid',
-  'x-b3-sampled',
-  'x-b3-flags',
-  'b3',
+  ...B3_HEADERS,
   'traceparent',
   'uber-trace-id',
 ]);

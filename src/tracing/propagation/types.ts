@@ -1,3 +1,5 @@
+import type { SpanContext } from 'opentracing';
+import type { BaggageReport } from './baggage-policy.js';
 import type { HeaderMap, OutgoingHeaders } from './headers.js';
 
 /** A span context as it travels on the wire, independent of any one header format. */
@@ -27,4 +29,14 @@ export interface Codec {
     baggage: Readonly<Record<string, string>>,
     out: OutgoingHeaders,
   ): void;
+}
+
+/** Everything extraction found in one request's headers, in one value. */
+export interface Extraction<Context extends SpanContext = SpanContext> {
+  /** The inbound context (null when there is none, or it is malformed). */
+  readonly context: Context | null;
+  /** What the baggage policy dropped or truncated (empty lists when nothing). */
+  readonly baggage: BaggageReport;
+  /** The sender left the sampling decision to this service (B3 without x-b3-sampled). */
+  readonly samplingDeferred: boolean;
 }
