@@ -6,14 +6,14 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JaegerApiError, toTrace } from '../../src/compare/jaeger-api.js';
+import { JaegerApiError, toTrace } from '../../tools/compare/jaeger-api.js';
 import {
   defaultFetchJson,
   HttpStatusError,
   JaegerQueryClient,
   JaegerUnreachableError,
   TraceNotFoundError,
-} from '../../src/compare/jaeger-client.js';
+} from '../../tools/compare/jaeger-client.js';
 import {
   bodyOf,
   ids,

@@ -3,9 +3,9 @@
  * as Envoy reports them, the instrumented shape's application spans), and a fake Jaeger
  * that answers searches with them by service.
  */
-import type { JaegerSpan, JaegerTag, JaegerTrace } from '../../src/compare/jaeger-api.js';
-import { HttpStatusError } from '../../src/compare/jaeger-client.js';
-import type { FetchJson } from '../../src/compare/jaeger-client.js';
+import type { JaegerSpan, JaegerTag, JaegerTrace } from '../../tools/compare/jaeger-api.js';
+import { HttpStatusError } from '../../tools/compare/jaeger-client.js';
+import type { FetchJson } from '../../tools/compare/jaeger-client.js';
 
 export const SERVICES = {
   gateway: 'istio-ingressgateway.istio-system',

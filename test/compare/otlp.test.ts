@@ -3,11 +3,11 @@
  * trace recorded through /api/v3 must read exactly as the same trace recorded through
  * /api/traces (test/fixtures/jaeger/v3/, record.js), and the mapping's cases one by one.
  */
-import { JaegerApiError, toTrace } from '../../src/compare/jaeger-api.js';
-import type { JaegerSpan, JaegerTag, JaegerTrace } from '../../src/compare/jaeger-api.js';
-import { tracesFromOtlp } from '../../src/compare/otlp.js';
-import { buildTree, walk } from '../../src/compare/span-tree.js';
-import { summarize } from '../../src/compare/summary.js';
+import { JaegerApiError, toTrace } from '../../tools/compare/jaeger-api.js';
+import type { JaegerSpan, JaegerTag, JaegerTrace } from '../../tools/compare/jaeger-api.js';
+import { tracesFromOtlp } from '../../tools/compare/otlp.js';
+import { buildTree, walk } from '../../tools/compare/span-tree.js';
+import { summarize } from '../../tools/compare/summary.js';
 import { bodyOf, idsV3, recordedV3, twins } from './recorded.js';
 import type { Recorded } from './recorded.js';
 

@@ -4,8 +4,8 @@
  * every second, the services every half second, then Jaeger's batch processor), so every
  * read polls with a deadline.
  */
-import { JaegerQueryClient, TraceNotFoundError } from '../../../src/compare/jaeger-client.js';
-import type { JaegerSpan, JaegerTrace } from '../../../src/compare/jaeger-api.js';
+import { JaegerQueryClient, TraceNotFoundError } from '../../../tools/compare/jaeger-client.js';
+import type { JaegerSpan, JaegerTrace } from '../../../tools/compare/jaeger-api.js';
 import { JAEGER_QUERY_URL } from './endpoints.js';
 import { eventually } from './poll.js';
 
