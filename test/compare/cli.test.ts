@@ -4,7 +4,7 @@
  * a Jaeger taken not to serve /api/v3), and through /api/v3.
  */
 import { run } from '../../tools/compare/cli.js';
-import type { FetchJson } from '../../tools/compare/jaeger-client.js';
+import type { FetchJson } from '../../tools/compare/jaeger-query.js';
 import type { Comparison } from '../../tools/compare/compare.js';
 import { meshJaeger, meshTrace, SERVICES } from './mesh-traces.js';
 import { bodyOf, ids, idsV3, recorded, recordedV3, replaying, twins } from './recorded.js';
