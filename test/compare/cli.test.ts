@@ -3,9 +3,9 @@
  * what it asks Jaeger, and its exit codes; through /api/traces (the first recordings, from
  * a Jaeger taken not to serve /api/v3), and through /api/v3.
  */
-import { run } from '../../src/compare/cli.js';
-import type { FetchJson } from '../../src/compare/jaeger-client.js';
-import type { Comparison } from '../../src/compare/compare.js';
+import { run } from '../../tools/compare/cli.js';
+import type { FetchJson } from '../../tools/compare/jaeger-query.js';
+import type { Comparison } from '../../tools/compare/compare.js';
 import { meshJaeger, meshTrace, SERVICES } from './mesh-traces.js';
 import { bodyOf, ids, idsV3, recorded, recordedV3, replaying, twins } from './recorded.js';
 import type { Recorded } from './recorded.js';

@@ -5,8 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/compare/cli.js';
-import type { FetchJson } from '../../src/compare/jaeger-client.js';
+import { run } from '../../tools/compare/cli.js';
+import type { FetchJson } from '../../tools/compare/jaeger-query.js';
 import { meshJaeger, meshTrace, SERVICES } from './mesh-traces.js';
 import { ids, recorded, replaying } from './recorded.js';
 

@@ -2,10 +2,10 @@
  * Comparisons for the tests of the HTML report (html.test.ts, html.browser.ts), made from
  * the traces recorded from the real Jaeger: as recorded, with an error, and broken.
  */
-import { comparePair } from '../../src/compare/compare.js';
-import type { Comparison } from '../../src/compare/compare.js';
-import { toTrace } from '../../src/compare/jaeger-api.js';
-import type { JaegerTrace } from '../../src/compare/jaeger-api.js';
+import { comparePair } from '../../tools/compare/compare.js';
+import type { Comparison } from '../../tools/compare/compare.js';
+import { toTrace } from '../../tools/compare/jaeger-api.js';
+import type { JaegerTrace } from '../../tools/compare/jaeger-api.js';
 import { bodyOf, recorded } from './recorded.js';
 import type { Recorded } from './recorded.js';
 

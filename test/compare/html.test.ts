@@ -3,11 +3,11 @@
  * the links to Jaeger, nothing loaded from anywhere, and everything from Jaeger escaped.
  * (That it reads right in a browser: html.browser.ts, `npm run test:browser`.)
  */
-import type { Comparison } from '../../src/compare/compare.js';
-import { escapeHtml, formatDurationUs, renderHtml } from '../../src/compare/html.js';
-import { STYLE } from '../../src/compare/html-style.js';
-import type { JaegerTrace } from '../../src/compare/jaeger-api.js';
-import { walk } from '../../src/compare/span-tree.js';
+import type { Comparison } from '../../tools/compare/compare.js';
+import { escapeHtml, formatDurationUs, renderHtml } from '../../tools/compare/html.js';
+import { STYLE } from '../../tools/compare/html-style.js';
+import type { JaegerTrace } from '../../tools/compare/jaeger-api.js';
+import { walk } from '../../tools/compare/span-tree.js';
 import {
   brokenTrace,
   comparisonOf,

@@ -9,8 +9,8 @@ import {
   INSTRUMENTED,
   missingMessage,
   routeOf,
-} from '../../src/compare/latest-pair.js';
-import type { PairChoice } from '../../src/compare/latest-pair.js';
+} from '../../tools/compare/latest-pair.js';
+import type { PairChoice } from '../../tools/compare/latest-pair.js';
 import { meshTrace } from './mesh-traces.js';
 import type { MeshTraceOptions } from './mesh-traces.js';
 

@@ -3,9 +3,9 @@
  * as Envoy reports them, the instrumented shape's application spans), and a fake Jaeger
  * that answers searches with them by service.
  */
-import type { JaegerSpan, JaegerTag, JaegerTrace } from '../../src/compare/jaeger-api.js';
-import { HttpStatusError } from '../../src/compare/jaeger-client.js';
-import type { FetchJson } from '../../src/compare/jaeger-client.js';
+import type { JaegerTag, JaegerTrace, QuerySpan } from '../../tools/compare/jaeger-api.js';
+import { HttpStatusError } from '../../tools/compare/jaeger-query.js';
+import type { FetchJson } from '../../tools/compare/jaeger-query.js';
 
 export const SERVICES = {
   gateway: 'istio-ingressgateway.istio-system',
@@ -34,15 +34,15 @@ export function meshTrace(options: MeshTraceOptions): JaegerTrace {
   const namespace = options.shape === 'instrumented' ? 'hello-opentracing' : 'hello-headers-only';
   const port = options.shape === 'instrumented' ? 8080 : 8090;
   const traceID = hex(++lastId, 32);
-  const spans: JaegerSpan[] = [];
+  const spans: QuerySpan[] = [];
   const span = (
     processID: string,
     operationName: string,
-    parent: JaegerSpan | undefined,
+    parent: QuerySpan | undefined,
     offsetUs: number,
     tags: JaegerTag[],
-  ): JaegerSpan => {
-    const made: JaegerSpan = {
+  ): QuerySpan => {
+    const made: QuerySpan = {
       traceID,
       spanID: hex(++lastId, 16),
       operationName,

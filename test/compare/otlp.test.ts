@@ -3,11 +3,11 @@
  * trace recorded through /api/v3 must read exactly as the same trace recorded through
  * /api/traces (test/fixtures/jaeger/v3/, record.js), and the mapping's cases one by one.
  */
-import { JaegerApiError, toTrace } from '../../src/compare/jaeger-api.js';
-import type { JaegerSpan, JaegerTag, JaegerTrace } from '../../src/compare/jaeger-api.js';
-import { tracesFromOtlp } from '../../src/compare/otlp.js';
-import { buildTree, walk } from '../../src/compare/span-tree.js';
-import { summarize } from '../../src/compare/summary.js';
+import { JaegerApiError, toTrace } from '../../tools/compare/jaeger-api.js';
+import type { JaegerTag, JaegerTrace, QuerySpan } from '../../tools/compare/jaeger-api.js';
+import { tracesFromOtlp } from '../../tools/compare/otlp.js';
+import { buildTree, walk } from '../../tools/compare/span-tree.js';
+import { summarize } from '../../tools/compare/summary.js';
 import { bodyOf, idsV3, recordedV3, twins } from './recorded.js';
 import type { Recorded } from './recorded.js';
 
@@ -110,12 +110,12 @@ describe('tracesFromOtlp: mesh or application, from resource attributes', () => 
 describe('tracesFromOtlp: the mapping, case by case (recorded OTLP and jaeger-client spans)', () => {
   const [otlp] = viaV3(recordedV3.otlpFeatures);
   const [jaegerClient] = viaV3(recordedV3.jaegerClientFeatures);
-  const span = (trace: JaegerTrace | undefined, name: string): JaegerSpan => {
+  const span = (trace: JaegerTrace | undefined, name: string): QuerySpan => {
     const found = trace?.spans.find((s) => s.operationName === name);
     if (!found) throw new Error(`no span ${name}`);
     return found;
   };
-  const tag = (s: JaegerSpan, key: string): JaegerTag | undefined =>
+  const tag = (s: QuerySpan, key: string): JaegerTag | undefined =>
     s.tags.find((t) => t.key === key);
 
   it('turns kind, status, scope and trace state into the tags Jaeger uses for them', () => {
@@ -179,7 +179,7 @@ describe('tracesFromOtlp: the mapping, case by case (recorded OTLP and jaeger-cl
   });
 
   it('makes events logs: the name an event field first, unless an attribute is so named', () => {
-    const fields = (s: JaegerSpan) =>
+    const fields = (s: QuerySpan) =>
       s.logs.map((log) => log.fields.map((f) => `${f.key}=${String(f.value)}`));
     expect(fields(span(otlp, 'child internal'))).toEqual([
       ['k=v'],

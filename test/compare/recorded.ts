@@ -7,8 +7,8 @@
  *   with `twins`: the same traces (and the search by tag) as `/api/traces` answered them.
  */
 import { readFileSync } from 'node:fs';
-import { HttpStatusError, NotJsonError } from '../../src/compare/jaeger-client.js';
-import type { FetchJson } from '../../src/compare/jaeger-client.js';
+import { HttpStatusError, NotJsonError } from '../../tools/compare/jaeger-query.js';
+import type { FetchJson } from '../../tools/compare/jaeger-query.js';
 
 export interface Recorded {
   /** Which API answered (the v3 set says so; the /api/traces set is all /api/traces). */

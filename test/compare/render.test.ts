@@ -1,6 +1,6 @@
-import { comparePair } from '../../src/compare/compare.js';
-import type { Comparison } from '../../src/compare/compare.js';
-import type { JaegerTrace } from '../../src/compare/jaeger-api.js';
+import { comparePair } from '../../tools/compare/compare.js';
+import type { Comparison } from '../../tools/compare/compare.js';
+import type { JaegerTrace } from '../../tools/compare/jaeger-api.js';
 import {
   fit,
   formatDuration,
@@ -8,8 +8,8 @@ import {
   sideBySide,
   treeLines,
   wrapWords,
-} from '../../src/compare/render.js';
-import type { SpanNode } from '../../src/compare/span-tree.js';
+} from '../../tools/compare/render.js';
+import type { SpanNode } from '../../tools/compare/span-tree.js';
 import { meshTrace } from './mesh-traces.js';
 
 function node(

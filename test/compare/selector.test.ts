@@ -3,7 +3,7 @@ import {
   describeSelector,
   parseSelector,
   SelectorError,
-} from '../../src/compare/selector.js';
+} from '../../tools/compare/selector.js';
 
 describe('parseSelector', () => {
   it('takes a hex trace id of up to 32 digits, lower-cased', () => {

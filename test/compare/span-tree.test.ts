@@ -1,7 +1,7 @@
-import { toTrace } from '../../src/compare/jaeger-api.js';
-import type { JaegerTrace } from '../../src/compare/jaeger-api.js';
-import { buildTree, depthOf, originOf, walk } from '../../src/compare/span-tree.js';
-import { onlyIn, summarize } from '../../src/compare/summary.js';
+import { toTrace } from '../../tools/compare/jaeger-api.js';
+import type { JaegerTrace } from '../../tools/compare/jaeger-api.js';
+import { buildTree, depthOf, originOf, walk } from '../../tools/compare/span-tree.js';
+import { onlyIn, summarize } from '../../tools/compare/summary.js';
 import { bodyOf, ids, recorded } from './recorded.js';
 import type { Recorded } from './recorded.js';
 

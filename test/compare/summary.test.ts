@@ -2,9 +2,9 @@
  * A broken trace, named in words: orphans and roots counted, and each call that led to
  * no span of its callee named as a span that was expected but is missing.
  */
-import { buildTree } from '../../src/compare/span-tree.js';
-import { brokenReasons, summarize } from '../../src/compare/summary.js';
-import { renderText } from '../../src/compare/render.js';
+import { buildTree } from '../../tools/compare/span-tree.js';
+import { brokenReasons, summarize } from '../../tools/compare/summary.js';
+import { renderText } from '../../tools/compare/render.js';
 import { comparisonOf, recordedTraces, spanNamed, traceOf } from './html-fixtures.js';
 import { recorded } from './recorded.js';
 

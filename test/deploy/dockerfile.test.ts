@@ -2,7 +2,7 @@
  * The image: its Dockerfile's essentials, its build context, and its production build
  * started the way the image starts it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { contextSources, envOf, execForm, isIgnored, parseStages } from './support/dockerfile.js';
 import type { Stage } from './support/dockerfile.js';
@@ -52,6 +52,22 @@ function testedNode(line: 22 | 24): string {
   );
   if (!match) throw new Error(`scripts/node.sh has no NODE${line}_VERSION=... line`);
   return match[1] as string;
+}
+
+/** Every .ts file under the repository's `dir`, as a path relative to the repository. */
+function tsFiles(dir: string): string[] {
+  return readdirSync(repoPath(dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => path.join(dir, file));
+}
+
+/** What a source file imports or re-exports: static and dynamic imports, export … from. */
+function specifiersOf(source: string): string[] {
+  return [
+    ...source.matchAll(/\bfrom\s+['"]([^'"]+)['"]/g),
+    ...source.matchAll(/\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g),
+    ...source.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm),
+  ].map((m) => m[1] as string);
 }
 
 describe('Dockerfile', () => {
@@ -115,6 +131,39 @@ describe('Dockerfile', () => {
     const user = instructions(runtime, 'USER').at(-1) ?? '';
     expect(user).toMatch(/^\d+(:\d+)?$/);
     expect(Number(user.split(':')[0])).toBeGreaterThan(0);
+  });
+
+  it('leaves the tools out: the image compiles src/ alone, and src/ imports nothing outside it', () => {
+    // npm run build is tsconfig.build.json: src/ in, dist/ out, nothing else
+    expect(pkg.scripts['build']).toBe('tsc -p tsconfig.build.json');
+    const build = JSON.parse(readRepoFile('tsconfig.build.json')) as {
+      compilerOptions: { rootDir?: string };
+      include?: string[];
+      files?: string[];
+      references?: unknown[];
+    };
+    expect(build.compilerOptions.rootDir).toBe('src');
+    expect(build.include).toEqual(['src']);
+    expect(build.files).toBeUndefined();
+    expect(build.references).toBeUndefined();
+    // the build context holds no tool: the Dockerfile copies none, .dockerignore lets none in
+    const dockerignore = readRepoFile('.dockerignore');
+    for (const source of contextSources(stages)) expect(source).not.toMatch(/^(\.\/)?tools\b/);
+    for (const tool of ['tools/compare/cli.ts', 'tools/tsconfig.json'])
+      expect({ tool, ignored: isIgnored(dockerignore, tool) }).toEqual({ tool, ignored: true });
+    // no file of src/ reaches out of it (to tools/compare or anywhere else) or holds compare
+    const outside: string[] = [];
+    for (const file of tsFiles('src')) {
+      for (const specifier of specifiersOf(readRepoFile(file))) {
+        const target = specifier.startsWith('.')
+          ? path.relative(repoPath('src'), path.resolve(repoPath(path.dirname(file)), specifier))
+          : specifier;
+        if (target.startsWith('..') || /^(\.\/)?tools\//.test(specifier))
+          outside.push(`${file} imports ${specifier}`);
+      }
+    }
+    expect(outside).toEqual([]);
+    expect(tsFiles('src').filter((file) => file.split(path.sep).includes('compare'))).toEqual([]);
   });
 
   it('listens on 8080 and stops on SIGTERM', () => {
@@ -216,6 +265,18 @@ describe('the production build the image runs', () => {
         if (!installed.has(name)) missing.add(`${name} (in ${path.relative(dir, file)})`);
     }
     expect([...missing]).toEqual([]);
+  });
+
+  it('holds no compare code (tools/compare/ is not built into dist/)', () => {
+    const dir = path.join(build?.dir ?? '', 'dist');
+    const files = jsFiles(dir).map((file) => path.relative(dir, file));
+    expect(files).toContain('main.js');
+    expect(files.filter((file) => file.split(path.sep).includes('compare'))).toEqual([]);
+    // the CLI's usage line, wherever a file holding it might land
+    const cli = files.filter((file) =>
+      readFileSync(path.join(dir, file), 'utf8').includes('Usage: npm run compare'),
+    );
+    expect(cli).toEqual([]);
   });
 
   it('starts as formatter, answers, and exits 0 on SIGTERM after flushing its spans', async () => {

@@ -8,13 +8,15 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Comparison } from '../../src/compare/compare.js';
+import type { Comparison } from '../../tools/compare/compare.js';
 import { JAEGER_QUERY_URL } from './helpers/endpoints.js';
 import { waitForSpans } from './helpers/jaeger.js';
 import { NETSCAPE, startTestMesh, viaGateway } from './helpers/mesh.js';
 import type { GatewayAnswer, Mesh } from './helpers/mesh.js';
 
-const CLI = fileURLToPath(new URL('../../dist/compare/cli.js', import.meta.url));
+const CLI = fileURLToPath(
+  new URL('../../node_modules/.cache/hello-app-tools/tools/compare/cli.js', import.meta.url),
+);
 const FIXTURES = fileURLToPath(new URL('../fixtures/jaeger/', import.meta.url));
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 // one name for both instrumented requests, so a search can return exactly these two

@@ -4,7 +4,7 @@
  * (the mesh suites assert them in full) give one connected trace, v2 for Netscape and
  * one request id end to end; here the broken mesh is set against a correct one.
  */
-import type { JaegerTrace } from '../../src/compare/jaeger-api.js';
+import type { JaegerTrace } from '../../tools/compare/jaeger-api.js';
 import { jaeger, names, shape, spansOf, waitForSpans, waitForTrace } from './helpers/jaeger.js';
 import type { SeenSpan } from './helpers/jaeger.js';
 import { NETSCAPE, startTestMesh, V1, V2, viaGateway } from './helpers/mesh.js';
@@ -14,7 +14,9 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { JAEGER_QUERY_URL } from './helpers/endpoints.js';
 
-const CLI = fileURLToPath(new URL('../../dist/compare/cli.js', import.meta.url));
+const CLI = fileURLToPath(
+  new URL('../../node_modules/.cache/hello-app-tools/tools/compare/cli.js', import.meta.url),
+);
 
 const GATEWAY = 'istio-ingressgateway.istio-system';
 const COMPLETE = 9; // gateway 2, sidecars 3, hello 2, formatter 2

@@ -28,8 +28,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JaegerQueryClient } from '../../src/compare/jaeger-client.js';
-import type { JaegerTrace } from '../../src/compare/jaeger-api.js';
+import { JaegerQuery } from '../../tools/compare/jaeger-query.js';
+import type { JaegerTrace } from '../../tools/compare/jaeger-api.js';
 import { names } from './helpers/jaeger.js';
 import { eventually } from './helpers/poll.js';
 import { serviceEnv, startService, stopAll } from './helpers/services.js';
@@ -191,7 +191,7 @@ class OwnJaeger {
 
 const dir = mkdtempSync(join(tmpdir(), 'hello-app-sampling-'));
 const jaeger = new OwnJaeger(dir);
-const query = new JaegerQueryClient(QUERY);
+const query = new JaegerQuery(QUERY);
 const started: ServiceProcess[] = [];
 
 /** hello and formatter, asking `managerHostPort` for their strategies. */

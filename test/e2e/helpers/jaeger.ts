@@ -4,12 +4,12 @@
  * every second, the services every half second, then Jaeger's batch processor), so every
  * read polls with a deadline.
  */
-import { JaegerQueryClient, TraceNotFoundError } from '../../../src/compare/jaeger-client.js';
-import type { JaegerSpan, JaegerTrace } from '../../../src/compare/jaeger-api.js';
+import { JaegerQuery, TraceNotFoundError } from '../../../tools/compare/jaeger-query.js';
+import type { JaegerTrace, QuerySpan } from '../../../tools/compare/jaeger-api.js';
 import { JAEGER_QUERY_URL } from './endpoints.js';
 import { eventually } from './poll.js';
 
-export const jaeger = new JaegerQueryClient(JAEGER_QUERY_URL);
+export const jaeger = new JaegerQuery(JAEGER_QUERY_URL);
 
 /** A span with its service name and tags/log fields as plain objects, for assertions. */
 export interface SeenSpan {
@@ -19,7 +19,7 @@ export interface SeenSpan {
   parentId: string;
   tags: Record<string, string | number | boolean>;
   logs: Record<string, string | number | boolean>[];
-  span: JaegerSpan;
+  span: QuerySpan;
 }
 
 export function spansOf(trace: JaegerTrace): SeenSpan[] {

@@ -3,7 +3,7 @@
  * of the mesh (Istio's Zipkin or OpenTelemetry): every request goes through a real Envoy
  * gateway and real Envoy sidecars, and the traces are read back from a real Jaeger.
  */
-import type { JaegerTrace } from '../../../src/compare/jaeger-api.js';
+import type { JaegerTrace } from '../../../tools/compare/jaeger-api.js';
 import type { MeshTracing } from '../../../mesh/topology.js';
 import { jaeger, names, shape, spansOf, waitForSpans, waitForTrace } from './jaeger.js';
 import type { SeenSpan } from './jaeger.js';

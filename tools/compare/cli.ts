@@ -13,8 +13,8 @@ import { compareTraces } from './compare.js';
 import type { Comparison } from './compare.js';
 import { renderHtml } from './html.js';
 import { JaegerApiError } from './jaeger-api.js';
-import { defaultFetchJson, JaegerQueryClient, JaegerUnreachableError } from './jaeger-client.js';
-import type { FetchJson } from './jaeger-client.js';
+import { defaultFetchJson, JaegerQuery, JaegerUnreachableError } from './jaeger-query.js';
+import type { FetchJson } from './jaeger-query.js';
 import { compareLatestPair } from './latest-pair.js';
 import { renderText } from './render.js';
 
@@ -49,7 +49,7 @@ export async function run(io: CliIo): Promise<number> {
     return 2;
   }
   const { args } = parsed;
-  const client = new JaegerQueryClient(args.jaegerUrl, io.fetchJson ?? defaultFetchJson);
+  const client = new JaegerQuery(args.jaegerUrl, io.fetchJson ?? defaultFetchJson);
   const say = (lines: readonly string[]) =>
     io.stderr(lines.map((line) => `compare: ${line}\n`).join(''));
   try {

@@ -25,10 +25,10 @@ import type {
   JaegerLog,
   JaegerProcess,
   JaegerReference,
-  JaegerSpan,
   JaegerTag,
   JaegerTrace,
   Json,
+  QuerySpan,
 } from './jaeger-api.js';
 
 const WARNINGS_ATTRIBUTE = '@jaeger@warnings';
@@ -201,11 +201,11 @@ function logOf(raw: unknown): JaegerLog {
   return { timestamp: micros(nanos(event['timeUnixNano'], 'event.timeUnixNano')), fields };
 }
 
-function spanOf(span: Json, scope: Json, traceID: string, processID: string): JaegerSpan {
+function spanOf(span: Json, scope: Json, traceID: string, processID: string): QuerySpan {
   const start = nanos(span['startTimeUnixNano'], 'span.startTimeUnixNano');
   const end = nanos(span['endTimeUnixNano'], 'span.endTimeUnixNano');
   const { tags, warnings } = tagsOf(span, scope);
-  const converted: JaegerSpan = {
+  const converted: QuerySpan = {
     traceID,
     spanID: hexId(span['spanId'], 8, 'span.spanId'),
     operationName: isString(span['name']) ? span['name'] : '',

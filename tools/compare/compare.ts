@@ -4,8 +4,8 @@
  * both rendered from this.
  */
 import type { JaegerTrace } from './jaeger-api.js';
-import { TraceNotFoundError } from './jaeger-client.js';
-import type { JaegerQueryClient } from './jaeger-client.js';
+import { TraceNotFoundError } from './jaeger-query.js';
+import type { JaegerQuery } from './jaeger-query.js';
 import { describeSelector } from './selector.js';
 import type { TraceSelector } from './selector.js';
 import { buildTree } from './span-tree.js';
@@ -40,7 +40,7 @@ export function startOf(trace: JaegerTrace): number {
 }
 
 export async function fetchTrace(
-  client: JaegerQueryClient,
+  client: JaegerQuery,
   selector: TraceSelector,
 ): Promise<JaegerTrace> {
   if (selector.kind === 'id') return client.trace(selector.traceId);
@@ -88,7 +88,7 @@ export function comparePair(
 }
 
 export async function compareTraces(
-  client: JaegerQueryClient,
+  client: JaegerQuery,
   selectors: { a: TraceSelector; b: TraceSelector },
 ): Promise<Comparison> {
   const [traceA, traceB] = await Promise.all([

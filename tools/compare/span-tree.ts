@@ -2,7 +2,7 @@
  * A Jaeger trace as the tree a reader sees in the UI: each span under its parent,
  * children in start order, and for each span who made it (mesh or application).
  */
-import type { JaegerProcess, JaegerSpan, JaegerTag, JaegerTrace, TagValue } from './jaeger-api.js';
+import type { JaegerProcess, JaegerTag, JaegerTrace, QuerySpan, TagValue } from './jaeger-api.js';
 
 /**
  * Who reported a span. Every Jaeger client library stamps its process with a
@@ -72,7 +72,7 @@ function valueOf(tags: JaegerTag[], key: string): TagValue | undefined {
   return tags.find((tag) => tag.key === key)?.value;
 }
 
-function baggageOf(span: JaegerSpan): Record<string, string> {
+function baggageOf(span: QuerySpan): Record<string, string> {
   const baggage: Record<string, string> = {};
   for (const tag of span.tags) {
     if (tag.key.startsWith('baggage.')) baggage[tag.key.slice('baggage.'.length)] = text(tag.value);
@@ -85,13 +85,13 @@ function baggageOf(span: JaegerSpan): Record<string, string> {
   return baggage;
 }
 
-function isError(span: JaegerSpan): boolean {
+function isError(span: QuerySpan): boolean {
   const value = valueOf(span.tags, 'error');
   return value === true || value === 'true';
 }
 
 /** The parent is the first CHILD_OF reference (else FOLLOWS_FROM) within the same trace. */
-function parentIdOf(span: JaegerSpan): string {
+function parentIdOf(span: QuerySpan): string {
   const sameTrace = span.references.filter((ref) => ref.traceID === span.traceID);
   const childOf = sameTrace.find((ref) => ref.refType === 'CHILD_OF');
   return (childOf ?? sameTrace[0])?.spanID ?? '';

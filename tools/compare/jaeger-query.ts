@@ -1,5 +1,6 @@
 /**
- * A client of Jaeger's query HTTP API: one trace by id, a search, the services and their
+ * A client of Jaeger's query HTTP API (not the npm package jaeger-client, which the
+ * services send their spans with): one trace by id, a search, the services and their
  * operations. It reads Jaeger's documented, stable API, `/api/v3` (OTLP JSON, read by
  * otlp.ts into the same model), where the Jaeger serves it, and else the UI's internal
  * `/api/traces` & co. Which one is settled by the first call, which asks
@@ -104,7 +105,7 @@ function v3List(body: unknown, key: string, url: string): unknown[] {
   return list;
 }
 
-export class JaegerQueryClient {
+export class JaegerQuery {
   readonly baseUrl: string;
   private probe: Promise<QueryApi> | undefined;
   private settled: QueryApi | undefined;

@@ -6,14 +6,14 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JaegerApiError, toTrace } from '../../src/compare/jaeger-api.js';
+import { JaegerApiError, toTrace } from '../../tools/compare/jaeger-api.js';
 import {
   defaultFetchJson,
   HttpStatusError,
-  JaegerQueryClient,
+  JaegerQuery,
   JaegerUnreachableError,
   TraceNotFoundError,
-} from '../../src/compare/jaeger-client.js';
+} from '../../tools/compare/jaeger-query.js';
 import {
   bodyOf,
   ids,
@@ -69,7 +69,7 @@ describe('toTrace, on recorded /api/traces answers', () => {
   });
 });
 
-describe('JaegerQueryClient over HTTP (a local server whose unknown paths are 404s)', () => {
+describe('JaegerQuery over HTTP (a local server whose unknown paths are 404s)', () => {
   let server: Server;
   let baseUrl: string;
   const answers = new Map<string, { status: number; body: string }>();
@@ -94,7 +94,7 @@ describe('JaegerQueryClient over HTTP (a local server whose unknown paths are 40
   it('reads a trace and the service list through /api/traces where /api/v3 is a 404', async () => {
     serve(recorded.instrumented);
     serve(recorded.services);
-    const client = new JaegerQueryClient(`${baseUrl}/`, defaultFetchJson);
+    const client = new JaegerQuery(`${baseUrl}/`, defaultFetchJson);
     expect((await client.trace(ids.instrumented)).spans).toHaveLength(5);
     expect(await client.services()).toEqual(
       expect.arrayContaining(['hello', 'formatter', 'istio-ingressgateway']),
@@ -117,7 +117,7 @@ describe('JaegerQueryClient over HTTP (a local server whose unknown paths are 40
     });
     await new Promise<void>((resolve) => v3Server.listen(0, '127.0.0.1', resolve));
     try {
-      const client = new JaegerQueryClient(
+      const client = new JaegerQuery(
         `http://127.0.0.1:${(v3Server.address() as AddressInfo).port}`,
       );
       const trace = await client.trace(idsV3.instrumented);
@@ -136,34 +136,34 @@ describe('JaegerQueryClient over HTTP (a local server whose unknown paths are 40
   it("turns Jaeger's 404 answer into TraceNotFoundError", async () => {
     serve(recorded.notFound);
     const missing = recorded.notFound.request.split('/').pop() ?? '';
-    await expect(new JaegerQueryClient(baseUrl).trace(missing)).rejects.toThrow(TraceNotFoundError);
+    await expect(new JaegerQuery(baseUrl).trace(missing)).rejects.toThrow(TraceNotFoundError);
   });
 
   it('says so when the URL is not a Jaeger query API', async () => {
     answers.set('/api/services', { status: 200, body: '<html>Jaeger UI</html>' });
-    await expect(new JaegerQueryClient(baseUrl).services()).rejects.toThrow(/did not answer JSON/);
+    await expect(new JaegerQuery(baseUrl).services()).rejects.toThrow(/did not answer JSON/);
     answers.set('/api/services', { status: 200, body: '{"items": []}' });
-    await expect(new JaegerQueryClient(baseUrl).services()).rejects.toThrow(/no "data" list/);
+    await expect(new JaegerQuery(baseUrl).services()).rejects.toThrow(/no "data" list/);
     answers.set('/api/services', {
       status: 500,
       body: '{"errors":[{"code":500,"msg":"storage down"}]}',
     });
-    await expect(new JaegerQueryClient(baseUrl).services()).rejects.toThrow(/answered HTTP 500/);
+    await expect(new JaegerQuery(baseUrl).services()).rejects.toThrow(/answered HTTP 500/);
     answers.set('/api/services', {
       status: 200,
       body: '{"data":null,"errors":[{"code":400,"msg":"bad query"}]}',
     });
-    await expect(new JaegerQueryClient(baseUrl).services()).rejects.toThrow(/bad query/);
+    await expect(new JaegerQuery(baseUrl).services()).rejects.toThrow(/bad query/);
   });
 });
 
-describe('JaegerQueryClient: /api/v3, else /api/traces (recorded answers)', () => {
+describe('JaegerQuery: /api/v3, else /api/traces (recorded answers)', () => {
   const NOW = Date.parse('2026-11-25T12:00:00.000Z');
   const clientOf = (recordings: Recorded[]) => {
     const fetchJson = replaying(recordings);
     return {
       fetchJson,
-      client: new JaegerQueryClient('http://jaeger:16686', fetchJson, () => NOW),
+      client: new JaegerQuery('http://jaeger:16686', fetchJson, () => NOW),
     };
   };
   const paths = (requests: string[]) => requests.map((r) => new URL(r).pathname);
@@ -276,7 +276,7 @@ describe('JaegerQueryClient: /api/v3, else /api/traces (recorded answers)', () =
       if (calls === 1) throw new JaegerUnreachableError(`cannot reach Jaeger at ${url}`);
       throw new HttpStatusError(500, url, '{"error":{"httpCode":500,"message":"storage down"}}');
     };
-    const client = new JaegerQueryClient('http://jaeger:16686', failing);
+    const client = new JaegerQuery('http://jaeger:16686', failing);
     await expect(client.trace(idsV3.instrumented)).rejects.toThrow(JaegerUnreachableError);
     await expect(client.trace(idsV3.instrumented)).rejects.toThrow(/answered HTTP 500/);
     expect(calls).toBe(2);
@@ -284,7 +284,7 @@ describe('JaegerQueryClient: /api/v3, else /api/traces (recorded answers)', () =
   });
 
   it('says so when /api/v3 answers JSON that is not its own', async () => {
-    const client = new JaegerQueryClient('http://jaeger:16686', async () => ({ data: 1 }));
+    const client = new JaegerQuery('http://jaeger:16686', async () => ({ data: 1 }));
     await expect(client.api()).rejects.toThrow(/answered no "services" list/);
   });
 });

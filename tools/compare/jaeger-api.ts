@@ -25,7 +25,11 @@ export interface JaegerReference {
   spanID: string;
 }
 
-export interface JaegerSpan {
+/**
+ * A span as Jaeger's query API answers it. Not `JaegerSpan` of src/tracing/jaeger.ts,
+ * which is jaeger-client's live span object in the services.
+ */
+export interface QuerySpan {
   traceID: string;
   spanID: string;
   operationName: string;
@@ -47,7 +51,7 @@ export interface JaegerProcess {
 
 export interface JaegerTrace {
   traceID: string;
-  spans: JaegerSpan[];
+  spans: QuerySpan[];
   processes: Record<string, JaegerProcess>;
   warnings?: string[] | null;
 }
@@ -97,7 +101,7 @@ function toTags(list: unknown, what: string): JaegerTag[] {
   });
 }
 
-function toSpan(raw: unknown): JaegerSpan {
+function toSpan(raw: unknown): QuerySpan {
   if (!isObject(raw)) throw new JaegerApiError('unexpected Jaeger answer: a span is not an object');
   const references = (isArray(raw['references']) ? raw['references'] : []).map((ref) => {
     if (!isObject(ref)) throw new JaegerApiError('unexpected Jaeger answer: a span reference');
@@ -114,7 +118,7 @@ function toSpan(raw: unknown): JaegerSpan {
       fields: toTags(log['fields'], 'log.fields'),
     };
   });
-  const span: JaegerSpan = {
+  const span: QuerySpan = {
     traceID: field(raw, 'traceID', isString, 'span'),
     spanID: field(raw, 'spanID', isString, 'span'),
     operationName: field(raw, 'operationName', isString, 'span'),

@@ -7,8 +7,8 @@
  */
 import { comparePair, SEARCH_LIMIT, startOf } from './compare.js';
 import type { Comparison } from './compare.js';
-import type { JaegerSpan, JaegerTrace } from './jaeger-api.js';
-import type { JaegerQueryClient } from './jaeger-client.js';
+import type { JaegerTrace, QuerySpan } from './jaeger-api.js';
+import type { JaegerQuery } from './jaeger-query.js';
 import { DEFAULT_LOOKBACK_MS } from './selector.js';
 
 export interface MeshShape {
@@ -42,7 +42,7 @@ export type Route = (typeof ROUTES)[number]['route'];
 /** Envoy tags the URL `http.url` with either tracer; `url.full` is OpenTelemetry's newer name. */
 const URL_TAGS = ['http.url', 'url.full'];
 
-function pathOf(span: JaegerSpan): string | undefined {
+function pathOf(span: QuerySpan): string | undefined {
   for (const tag of span.tags) {
     if (!URL_TAGS.includes(tag.key) || typeof tag.value !== 'string') continue;
     try {
@@ -138,7 +138,7 @@ export type LatestPair =
   | { kind: 'nothing'; messages: string[] };
 
 /** Searches both shapes' recent traces and compares the chosen pair: A instrumented, B headers-only. */
-export async function compareLatestPair(client: JaegerQueryClient): Promise<LatestPair> {
+export async function compareLatestPair(client: JaegerQuery): Promise<LatestPair> {
   const search = (shape: MeshShape) =>
     client.search({ service: shape.service, lookbackMs: DEFAULT_LOOKBACK_MS, limit: SEARCH_LIMIT });
   const [instrumented, headersOnly] = await Promise.all([
