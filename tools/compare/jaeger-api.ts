@@ -26,7 +26,7 @@ export interface JaegerReference {
 }
 
 /**
- * A span as Jaeger's query API answers it. Not `JaegerSpan` of src/tracing/jaeger.ts,
+ * A span as Jaeger's query API answers it. Not `JaegerSpan` of src/tracing/jaeger/jaeger-client.ts,
  * which is jaeger-client's live span object in the services.
  */
 export interface QuerySpan {
