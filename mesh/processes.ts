@@ -122,7 +122,11 @@ export class ProcessGroup {
   start(spec: ProcessSpec): ManagedProcess {
     const member = new ManagedProcess(spec);
     this.members.push(member);
-    if (member.pid !== undefined) appendFileSync(this.pidFile, `${member.pid} ${spec.command}\n`);
+    if (member.pid !== undefined)
+      appendFileSync(
+        this.pidFile,
+        `${member.pid} ${startTimeOf(member.pid) ?? '-'} ${spec.command}\n`,
+      );
     void member.exited.then((exit) => {
       if (!member.stopping) this.onDeath(member, exit);
     });
@@ -143,8 +147,24 @@ export class ProcessGroup {
 }
 
 /**
- * Kills the processes an earlier run recorded in `pidFile` that still run the same
- * command (a runner stopped by SIGKILL cannot stop its children). Answers how many.
+ * When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat): set
+ * at fork, unchanged by exec, and never the same for two processes that held one pid.
+ * Undefined where there is no /proc.
+ */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) is in parentheses and may hold spaces: count after it
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Kills the processes an earlier run recorded in `pidFile` that are still those
+ * processes: the same start time and the same program (a runner stopped by SIGKILL
+ * cannot stop its children, and a pid may have been reused since). Answers how many.
  */
 export function stopLeftovers(pidFile: string): number {
   let lines: string[];
@@ -155,13 +175,12 @@ export function stopLeftovers(pidFile: string): number {
   }
   let stopped = 0;
   for (const line of lines) {
-    const space = line.indexOf(' ');
-    const pid = Number(line.slice(0, space));
-    const command = line.slice(space + 1);
+    const [pidText, startTime, ...command] = line.split(' ');
+    const pid = Number(pidText);
     try {
-      // the pid may have been reused by now: only a process running the same command is ours
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-      if (cmdline !== command) continue;
+      const program = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+      if (program !== command.join(' ')) continue;
+      if (startTime !== '-' && startTimeOf(pid) !== startTime) continue;
       globalThis.process.kill(pid, 'SIGKILL');
       stopped += 1;
     } catch {
