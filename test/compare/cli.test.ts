@@ -241,6 +241,16 @@ describe("compare with no arguments: the mesh's latest pair", () => {
     });
   });
 
+  it('names the gateway ports npm run mesh was moved to (MESH_PORT, MESH_HEADERS_ONLY_PORT)', async () => {
+    const none = await compare([], {
+      env: { MESH_PORT: '18080', MESH_HEADERS_ONLY_PORT: '18090' },
+      fetchJson: meshJaeger({}),
+    });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('curl http://localhost:18090/sayHello/Bender');
+    expect(none.stderr).toContain('curl http://localhost:18080/sayHello/Bender');
+  });
+
   it('exits 1 with a hint to start the mesh when Jaeger cannot be reached', async () => {
     const { code, stderr } = await compare(['--jaeger', 'http://127.0.0.1:9'], {
       fetchJson: null,

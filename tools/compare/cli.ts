@@ -55,7 +55,7 @@ export async function run(io: CliIo): Promise<number> {
   try {
     let comparison: Comparison;
     if (args.traces === 'latest-pair') {
-      const latest = await compareLatestPair(client);
+      const latest = await compareLatestPair(client, io.env);
       if (latest.kind === 'nothing') {
         say(latest.messages);
         return 1;

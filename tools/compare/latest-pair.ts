@@ -16,20 +16,31 @@ export interface MeshShape {
   name: 'instrumented' | 'headers-only';
   /** Its hello sidecar's service name in Jaeger: every request of the shape passes it. */
   service: string;
-  /** Where `npm run mesh` serves the shape, through the ingress gateway. */
-  url: string;
+  /** The variable that moves `npm run mesh`'s gateway port for the shape, and its default. */
+  portVariable: 'MESH_PORT' | 'MESH_HEADERS_ONLY_PORT';
+  defaultPort: number;
 }
 
 export const INSTRUMENTED: MeshShape = {
   name: 'instrumented',
   service: 'hello.hello-opentracing',
-  url: 'http://localhost:8080',
+  portVariable: 'MESH_PORT',
+  defaultPort: 8080,
 };
 export const HEADERS_ONLY: MeshShape = {
   name: 'headers-only',
   service: 'hello.hello-headers-only',
-  url: 'http://localhost:8090',
+  portVariable: 'MESH_HEADERS_ONLY_PORT',
+  defaultPort: 8090,
 };
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where `npm run mesh` serves the shape through its gateway, read from the same variables. */
+function gatewayUrl(shape: MeshShape, env: Env): string {
+  const port = Number(env[shape.portVariable]);
+  return `http://localhost:${Number.isInteger(port) && port > 0 ? port : shape.defaultPort}`;
+}
 const GATEWAY_SERVICE = 'istio-ingressgateway.istio-system';
 
 /** hello's routes; Envoy names every span `host:port/*`, so only the URL tells them apart. */
@@ -124,9 +135,9 @@ export function choosePair(
 }
 
 /** Exactly what to run so that there is something to compare. */
-export function missingMessage({ shape, route }: Missing, jaeger: string): string {
+export function missingMessage({ shape, route }: Missing, jaeger: string, env: Env = {}): string {
   const { example } = ROUTES.find((r) => r.route === route) ?? ROUTES[0];
-  const curl = `curl ${shape.url}${example}`;
+  const curl = `curl ${gatewayUrl(shape, env)}${example}`;
   if (!route) {
     return `no ${shape.name} trace in Jaeger at ${jaeger} yet. Start the mesh (npm run mesh) and send one: ${curl}`;
   }
@@ -138,7 +149,7 @@ export type LatestPair =
   | { kind: 'nothing'; messages: string[] };
 
 /** Searches both shapes' recent traces and compares the chosen pair: A instrumented, B headers-only. */
-export async function compareLatestPair(client: JaegerQuery): Promise<LatestPair> {
+export async function compareLatestPair(client: JaegerQuery, env: Env = {}): Promise<LatestPair> {
   const search = (shape: MeshShape) =>
     client.search({ service: shape.service, lookbackMs: DEFAULT_LOOKBACK_MS, limit: SEARCH_LIMIT });
   const [instrumented, headersOnly] = await Promise.all([
@@ -149,7 +160,7 @@ export async function compareLatestPair(client: JaegerQuery): Promise<LatestPair
   if (choice.kind === 'missing') {
     return {
       kind: 'nothing',
-      messages: choice.missing.map((missing) => missingMessage(missing, client.baseUrl)),
+      messages: choice.missing.map((missing) => missingMessage(missing, client.baseUrl, env)),
     };
   }
   const comparison = comparePair(
