@@ -1,12 +1,12 @@
 /**
  * The mesh's processes: each started in its own process group (a Ctrl+C in the terminal
- * reaches only the runner, which then stops them in order), its output kept in a log
- * file with the last lines at hand, and its unexpected exit reported.
+ * reaches only the runner, which then stops them in order), its output written to a log
+ * file (whose last lines the runner reads when it must say why), and its unexpected exit
+ * reported.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, createWriteStream, readFileSync } from 'node:fs';
-import type { WriteStream } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 
 export interface ProcessSpec {
   /** What the messages call it: "hello sidecar", "formatter v2 (headers-only)", "Jaeger". */
@@ -23,6 +23,28 @@ export interface Exit {
 }
 
 const TAIL_LINES = 40;
+/** How much of the end of a log file is read for its last lines. */
+const TAIL_BYTES = 64 * 1024;
+
+/** The last `count` non-blank lines of a file (of its last 64 KiB). */
+function lastLinesOf(file: string, count: number): string[] {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, TAIL_BYTES);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').split('\n');
+    // a cut first line is a fragment: drop it unless the whole file was read
+    if (length < size) lines.shift();
+    return lines.filter((line) => line.trim()).slice(-count);
+  } catch {
+    return [];
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 export class ManagedProcess {
   readonly name: string;
@@ -31,36 +53,31 @@ export class ManagedProcess {
   /** Set before a deliberate stop, so the exit is not reported as a death. */
   stopping = false;
   private readonly child: ChildProcess;
-  private readonly tail: string[] = [];
-  private partial = '';
-  private readonly log: WriteStream;
+  /** What the runner itself has to say about the process (it could not be started). */
+  private readonly notes: string[] = [];
 
   constructor(spec: ProcessSpec) {
     this.name = spec.name;
     this.logFile = spec.logFile;
-    this.log = createWriteStream(spec.logFile, { flags: 'a' });
-    this.child = spawn(spec.command, spec.args, {
-      env: spec.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const keep = (chunk: Buffer) => {
-      this.log.write(chunk);
-      const lines = (this.partial + chunk.toString()).split('\n');
-      this.partial = lines.pop() ?? '';
-      this.tail.push(...lines.filter((line) => line.trim()));
-      this.tail.splice(0, Math.max(0, this.tail.length - TAIL_LINES));
-    };
-    this.child.stdout?.on('data', keep);
-    this.child.stderr?.on('data', keep);
+    // the output goes straight to the log file: the runner does not read every line the
+    // processes write (Envoy's access log is one per request), it reads the end on demand
+    const log = openSync(spec.logFile, 'a');
+    try {
+      this.child = spawn(spec.command, spec.args, {
+        env: spec.env,
+        stdio: ['ignore', log, log],
+        detached: true,
+      });
+    } finally {
+      closeSync(log);
+    }
     this.exited = new Promise((resolve) => {
       this.child.once('error', (error) => {
-        this.tail.push(`could not start ${spec.command}: ${error.message}`);
+        this.notes.push(`could not start ${spec.command}: ${error.message}`);
         resolve({ code: null, signal: null });
       });
       this.child.once('exit', (code, signal) => resolve({ code, signal }));
     });
-    void this.exited.then(() => this.log.end());
   }
 
   get pid(): number | undefined {
@@ -74,7 +91,7 @@ export class ManagedProcess {
   }
 
   lastLines(count = TAIL_LINES): string[] {
-    return this.tail.slice(-count);
+    return [...lastLinesOf(this.logFile, count), ...this.notes].slice(-count);
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`. */

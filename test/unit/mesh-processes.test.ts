@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProcessGroup, stopLeftovers } from '../../mesh/processes.js';
+import { ManagedProcess, ProcessGroup, stopLeftovers } from '../../mesh/processes.js';
 import type { ManagedProcess } from '../../mesh/processes.js';
 
 /** What a runner killed with SIGKILL leaves: its children, and the pid file naming them. */
@@ -44,5 +44,40 @@ describe("the mesh's leftover processes", () => {
       sleeper.killNow();
       await sleeper.exited;
     }
+  });
+});
+
+describe("a mesh process's output", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mesh-output-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('goes to its log file, and its last lines say why it stopped', async () => {
+    const logFile = join(dir, 'envoy.log');
+    const lines = Array.from({ length: 5000 }, (_, i) => `access log line ${i}`).join('\n');
+    const member = new ManagedProcess({
+      name: 'chatty',
+      command: 'sh',
+      args: ['-c', `printf '%s\\n' "$LINES"; echo 'cannot bind 0.0.0.0:8080' >&2; exit 3`],
+      env: { LINES: lines, PATH: process.env['PATH'] ?? '' },
+      logFile,
+    });
+    expect(await member.exited).toEqual({ code: 3, signal: null });
+    expect(member.lastLines(2)).toEqual(['access log line 4999', 'cannot bind 0.0.0.0:8080']);
+    expect(readFileSync(logFile, 'utf8').split('\n')).toHaveLength(5002);
+  });
+
+  it('a program that cannot be started says so', async () => {
+    const member = new ManagedProcess({
+      name: 'missing',
+      command: join(dir, 'no-such-envoy'),
+      args: [],
+      env: {},
+      logFile: join(dir, 'missing.log'),
+    });
+    expect(await member.exited).toEqual({ code: null, signal: null });
+    expect(member.lastLines(1)[0]).toMatch(/^could not start .*no-such-envoy: spawn .* ENOENT$/);
   });
 });
