@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManagedProcess, ProcessGroup, stopLeftovers } from '../../mesh/processes.js';
-import type { ManagedProcess } from '../../mesh/processes.js';
 
 /** What a runner killed with SIGKILL leaves: its children, and the pid file naming them. */
 function orphanedSleep(dir: string): { pidFile: string; sleeper: ManagedProcess } {
