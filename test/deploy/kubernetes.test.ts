@@ -5,7 +5,7 @@
  * container's own environment). The mesh side (deploy/istio/) is istio-tracing.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type {
@@ -19,18 +19,25 @@ import type {
 } from '@kubernetes-models/istio/networking.istio.io/v1';
 import type { ITelemetry } from '@kubernetes-models/istio/telemetry.istio.io/v1';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
-import type { IContainer, INamespace, IProbe, IService } from 'kubernetes-models/v1';
+import type { IConfigMap, IContainer, INamespace, IProbe, IService } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import { propagationFor } from '../../mesh/settings.js';
 import type { MeshTracing } from '../../mesh/topology.js';
 import { configFrom, get, startFromEnv } from './support/app.js';
 import { runtimeEnv } from './support/dockerfile.js';
-import { defaultTracingProvider, meshSetup } from './support/istio.js';
+import {
+  ADDON_COLLECTOR_PORTS,
+  ADDON_FIXTURE,
+  defaultTracingProvider,
+  jaegerAddon,
+  meshSetup,
+} from './support/istio.js';
 import {
   INSTALL_COMMAND,
   findRenderer,
   lookupRenderer,
   renderGate,
+  parseObjects,
   renderOverlay,
 } from './support/kustomize.js';
 import type { KubeObject } from './support/kustomize.js';
@@ -56,6 +63,8 @@ interface Overlay {
   dataplane: 'sidecar' | 'ambient';
   /** Applied instead of another overlay (same namespace), not beside it. */
   alternativeTo?: string;
+  /** Sampling steered from Jaeger (deploy/components/remote-sampling); else the image's. */
+  sampling?: 'remote';
 }
 
 const OVERLAYS: Overlay[] = [
@@ -105,6 +114,17 @@ const OVERLAYS: Overlay[] = [
     tracing: 'zipkin',
     dataplane: 'ambient',
     alternativeTo: 'gateway-api',
+  },
+  {
+    dir: 'opentracing-remote-sampling',
+    namespace: 'hello-opentracing',
+    shape: 'instrumented',
+    host: 'opentracing.hello.local',
+    routing: 'istio',
+    tracing: 'zipkin',
+    dataplane: 'sidecar',
+    alternativeTo: 'opentracing',
+    sampling: 'remote',
   },
 ];
 
@@ -181,6 +201,17 @@ function reportingPort(env: Record<string, string>): number {
   if (url.protocol === 'http:') return 80;
   if (url.protocol === 'https:') return 443;
   throw new Error(`JAEGER_ENDPOINT ${endpoint}: no port, and no default for ${url.protocol}`);
+}
+
+/**
+ * Every port the app's tracer connects out to, as the app reads its environment: the
+ * reporting port, and with JAEGER_SAMPLER_TYPE=remote the sampling endpoint's.
+ */
+function tracerPorts(env: Record<string, string>): number[] {
+  const { samplerType, samplerManager } = configFrom(env).jaeger;
+  const ports = [reportingPort(env)];
+  if (samplerType === 'remote') ports.push(samplerManager.port);
+  return ports.sort((a, b) => a - b);
 }
 
 function selects(
@@ -487,15 +518,31 @@ describeRendered.each(OVERLAYS.map((o) => [o.dir, o] as const))(
             'jaeger-collector.istio-system:14268/api/traces',
           );
           expect(env['JAEGER_AGENT_PORT']).toBeUndefined();
+          if (overlay.sampling === 'remote') {
+            // steered from the addon's Jaeger, through deploy/istio/remote-sampling's Service
+            expect(config.jaeger).toMatchObject({
+              samplerType: 'remote',
+              samplerManager: { host: 'jaeger-sampling.istio-system', port: 5778 },
+              samplerRefreshIntervalMs: 60_000,
+              samplerParam: 0.01,
+            });
+          } else {
+            // the image's sampler, untouched: every trace that starts here is sampled
+            expect(Object.keys(envMap(c)).filter((n) => n.startsWith('JAEGER_SAMPLER_'))).toEqual(
+              [],
+            );
+            expect(config.jaeger.samplerType).toBe('const');
+          }
           if (config.appName === 'formatter')
             expect(config.professor).toBe(podLabels(d)['version'] === 'v2');
         }
       }
     });
 
-    it("keeps every pod's span reports out of its sidecar: excludeOutboundPorts is the reporting port", () => {
+    it("keeps every pod's calls to Jaeger out of its sidecar: excludeOutboundPorts is exactly the tracer's ports", () => {
       // Through Envoy, each POST to the collector would itself be traced (100 % sampling): a
-      // noise trace under the workload's mesh name per flush. In the headers-only shape
+      // noise trace under the workload's mesh name per flush, and with remote sampling one
+      // per strategy query. In the headers-only shape
       // nothing reports, and in ambient mode there is no sidecar (ztunnel makes no spans):
       // the base's annotation keeps every overlay's pods alike.
       const servicePorts = r
@@ -507,9 +554,9 @@ describeRendered.each(OVERLAYS.map((o) => [o.dir, o] as const))(
           .split(',')
           .map((port) => port.trim())
           .filter(Boolean);
-        expect({ deployment: d.metadata.name, excluded }).toEqual({
+        expect({ deployment: d.metadata.name, excluded: [...excluded].sort() }).toEqual({
           deployment: d.metadata.name,
-          excluded: [String(reportingPort(processEnv(container)))],
+          excluded: tracerPorts(processEnv(container)).map(String).sort(),
         });
         // the calls the mesh routes (hello to formatter) still go through Envoy
         for (const port of servicePorts) expect(excluded).not.toContain(String(port));
@@ -834,6 +881,152 @@ describeRendered('the overlays applied side by side', () => {
       expect(alternative.namespace).toBe(
         OVERLAYS.find((o) => o.dir === alternative.alternativeTo)?.namespace,
       );
+  });
+});
+
+/** A Jaeger sampling strategy as Jaeger's file provider reads it (strategies.json). */
+interface FileStrategy {
+  type: string;
+  param: number;
+}
+interface ServiceFileStrategy extends FileStrategy {
+  service?: string;
+  operation_strategies?: (FileStrategy & { operation: string })[];
+}
+interface StrategiesFile {
+  service_strategies?: ServiceFileStrategy[];
+  default_strategy?: ServiceFileStrategy;
+}
+
+const REMOTE_SAMPLING_DIR = ['deploy', 'istio', 'remote-sampling'];
+
+describeRendered('remote sampling: the services, the Service and the addon they reach', () => {
+  const addon = jaegerAddon();
+  const addonDeployment = addon.objects.find(
+    (o) => o.kind === 'Deployment' && o.metadata.name === 'jaeger',
+  ) as IDeployment & KubeObject;
+  const addonServices = addon.objects.filter((o) => o.kind === 'Service') as (IService &
+    KubeObject)[];
+  const remoteSampling = addon.config.extensions?.remote_sampling;
+  /** The port of the addon's remote_sampling HTTP server ("0.0.0.0:5778"). */
+  const addonSamplingPort = Number(/:(\d+)$/.exec(remoteSampling?.http?.endpoint ?? '')?.[1]);
+  let cluster: KubeObject[];
+  let manager: { host: string; port: number };
+  let initialProbability: number;
+
+  beforeAll(() => {
+    const dir = repoPath(...REMOTE_SAMPLING_DIR);
+    cluster = parseObjects(findRenderer().render(dir), `kustomize build ${dir}`);
+    const hello = containersOf(
+      rendered('opentracing-remote-sampling').named<IDeployment>('Deployment', 'hello-v1'),
+    )[0] as IContainer;
+    ({ samplerManager: manager, samplerParam: initialProbability } = configFrom(
+      processEnv(hello),
+    ).jaeger);
+  });
+
+  it('reads the addon the tests hold: Jaeger serves remote sampling on 5778, in no Service of its own', () => {
+    // what makes deploy/istio/remote-sampling necessary (test/fixtures/istio says which
+    // Istio commit the addon is from)
+    expect(addonSamplingPort).toBe(5778);
+    expect(remoteSampling?.adaptive).toBeUndefined();
+    const exposed = addonServices.flatMap((svc) =>
+      (svc.spec?.ports ?? []).map((p) => p.targetPort ?? p.port),
+    );
+    expect(exposed).not.toContain(addonSamplingPort);
+    // the collector ports the base's JAEGER_ENDPOINT relies on are still there
+    const collector = addonServices.find((svc) => svc.metadata.name === 'jaeger-collector');
+    expect((collector?.spec?.ports ?? []).map((p) => p.port).sort()).toEqual(
+      Object.keys(ADDON_COLLECTOR_PORTS).map(Number).sort(),
+    );
+    // without a strategies file the file provider answers every service with one
+    // probability (1 here): no per-operation strategy until jaeger-patch.yaml gives it one
+    expect(remoteSampling?.file?.path ?? '').toBe('');
+    expect(remoteSampling?.file?.default_sampling_probability).toBe(1);
+  });
+
+  it('renders a Service and a ConfigMap for istio-system that match their schemas', () => {
+    for (const object of cluster) validateObject(object);
+    expect(
+      cluster.map((o) => `${o.kind}/${o.metadata.name} in ${o.metadata.namespace}`).sort(),
+    ).toEqual([
+      'ConfigMap/jaeger-sampling-strategies in istio-system',
+      'Service/jaeger-sampling in istio-system',
+    ]);
+  });
+
+  it("points the services' JAEGER_SAMPLER_MANAGER_HOST_PORT at that Service, and it at the addon's 5778", () => {
+    const service = cluster.find((o) => o.kind === 'Service') as IService & KubeObject;
+    expect(manager.host).toBe(`${service.metadata.name}.${service.metadata.namespace}`);
+    const port = (service.spec?.ports ?? []).find((p) => p.port === manager.port);
+    expect(port?.targetPort).toBe(addonSamplingPort);
+    // it selects the addon's Jaeger pod, in the addon's namespace
+    expect(service.metadata.namespace).toBe(addonDeployment.metadata.namespace);
+    expect(selects(service.spec?.selector, podLabels(addonDeployment))).toBe(true);
+  });
+
+  it("gives the addon's Jaeger the strategies file, mounted so that edits reach it without a restart", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'jaeger-patch-'));
+    try {
+      // the patch applied to the addon's Deployment, as `kubectl patch` applies it
+      copyFileSync(repoPath(...ADDON_FIXTURE), path.join(dir, 'addon.yaml'));
+      copyFileSync(
+        repoPath(...REMOTE_SAMPLING_DIR, 'jaeger-patch.yaml'),
+        path.join(dir, 'patch.yaml'),
+      );
+      writeFileSync(
+        path.join(dir, 'kustomization.yaml'),
+        'resources: [addon.yaml]\npatches:\n  - path: patch.yaml\n',
+      );
+      const patched = parseObjects(findRenderer().render(dir), 'the patched addon').find(
+        (o) => o.kind === 'Deployment',
+      ) as IDeployment & KubeObject;
+      validateObject(patched);
+      const [before] = containersOf(addonDeployment);
+      const [jaeger] = containersOf(patched);
+      // the addon's own arguments kept, the file provider's path set
+      const set = '--set=extensions.remote_sampling.file.path=';
+      expect(jaeger?.args?.filter((a) => !a.startsWith(set))).toEqual(before?.args);
+      const file = jaeger?.args?.find((a) => a.startsWith(set))?.slice(set.length) ?? '';
+      // the file lies in a directory mount (a subPath mount never sees an update) of the
+      // ConfigMap rendered above, under one of its keys
+      const mount = jaeger?.volumeMounts?.find((m) => path.posix.dirname(file) === m.mountPath);
+      expect(mount?.subPath).toBeUndefined();
+      const volume = patched.spec?.template.spec?.volumes?.find((v) => v.name === mount?.name);
+      const configMap = cluster.find((o) => o.kind === 'ConfigMap') as IConfigMap & KubeObject;
+      expect(volume?.configMap?.name).toBe(configMap.metadata.name);
+      expect(Object.keys(configMap.data ?? {})).toContain(path.posix.basename(file));
+      // Jaeger re-reads it on its own
+      expect(remoteSampling?.file?.reload_interval).toMatch(/^[1-9]\d*(ms|s|m)$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('holds strategies Jaeger reads, whose default is the probability the services start with', () => {
+    const configMap = cluster.find((o) => o.kind === 'ConfigMap') as IConfigMap & KubeObject;
+    const strategies = JSON.parse(configMap.data?.['strategies.json'] ?? '') as StrategiesFile;
+    const all: FileStrategy[] = [
+      ...(strategies.default_strategy ? [strategies.default_strategy] : []),
+      ...(strategies.service_strategies ?? []).flatMap((s) => [
+        s,
+        ...(s.operation_strategies ?? []),
+      ]),
+    ];
+    expect(all.length).toBeGreaterThan(1);
+    for (const { type, param } of all) {
+      expect(['probabilistic', 'ratelimiting']).toContain(type);
+      if (type === 'probabilistic') expect(param >= 0 && param <= 1).toBe(true);
+      else expect(param).toBeGreaterThanOrEqual(0);
+    }
+    // services named are the chain's (a typo would silently get the default)
+    for (const { service } of strategies.service_strategies ?? [])
+      expect(['hello', 'formatter']).toContain(service);
+    // until its first answer a service samples what the file gives an unnamed one
+    expect(strategies.default_strategy).toEqual({
+      type: 'probabilistic',
+      param: initialProbability,
+    });
   });
 });
 

@@ -5,6 +5,8 @@
  */
 import { parse } from 'yaml';
 import type { MeshTracing } from '../../../mesh/topology.js';
+import { parseObjects } from './kustomize.js';
+import type { KubeObject } from './kustomize.js';
 import { readRepoFile } from './paths.js';
 
 export interface ExtensionProvider {
@@ -128,3 +130,30 @@ export const ADDON_COLLECTOR_PORTS: Record<number, string> = {
 };
 
 export const ADDON_COLLECTOR_HOST = 'jaeger-collector.istio-system';
+
+/** Where the tests keep Istio's Jaeger addon (samples/addons/jaeger.yaml), verbatim. */
+export const ADDON_FIXTURE = ['test', 'fixtures', 'istio', 'samples-addons-jaeger.yaml'];
+
+/** The part of the addon's Jaeger config (ConfigMap jaeger, config.yaml) the tests read. */
+export interface AddonJaegerConfig {
+  extensions?: {
+    remote_sampling?: {
+      file?: {
+        path?: string | null;
+        default_sampling_probability?: number;
+        reload_interval?: string;
+      };
+      adaptive?: unknown;
+      http?: { endpoint?: string };
+    };
+  };
+}
+
+/** Istio's Jaeger addon: its objects, and its Jaeger's config parsed. */
+export function jaegerAddon(): { objects: KubeObject[]; config: AddonJaegerConfig } {
+  const objects = parseObjects(readRepoFile(...ADDON_FIXTURE), ADDON_FIXTURE.join('/'));
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'jaeger');
+  const text = (configMap?.['data'] as Record<string, string> | undefined)?.['config.yaml'];
+  if (text === undefined) throw new Error('the addon has no ConfigMap jaeger with config.yaml');
+  return { objects, config: parse(text) as AddonJaegerConfig };
+}

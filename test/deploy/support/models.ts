@@ -16,7 +16,7 @@ import {
 } from '@kubernetes-models/istio/networking.istio.io/v1';
 import { Telemetry } from '@kubernetes-models/istio/telemetry.istio.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
-import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import type { KubeObject } from './kustomize.js';
 
 interface Validatable {
@@ -32,6 +32,7 @@ function register(apiVersion: string, kind: string, model: unknown): void {
   MODELS[`${apiVersion}/${kind}`] = model as ModelClass;
 }
 
+register('v1', 'ConfigMap', ConfigMap);
 register('v1', 'Namespace', Namespace);
 register('v1', 'Service', Service);
 register('v1', 'ServiceAccount', ServiceAccount);
