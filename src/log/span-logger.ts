@@ -34,6 +34,18 @@ export class SpanLogger {
     span?.log({ event, ...safe });
   }
 
+  /**
+   * A per-request detail: onto the active span as a span log, as `info` does, but its JSON
+   * log line only at debug. At the default level (info) each request writes one line per
+   * service, the access log; the trace keeps the detail.
+   */
+  debug(event: string, fields: Fields = {}, span: Span | undefined = activeSpan()): void {
+    const safe = capFields(fields);
+    // winston formats (timestamp, JSON) a line below its level before dropping it: ask first
+    if (this.logger.isDebugEnabled()) this.logger.debug(event, safe);
+    span?.log({ event, ...safe });
+  }
+
   /** Logs the error and marks the span failed (OpenTracing's `error` tag and error log fields). */
   error(
     event: string,

@@ -24,7 +24,7 @@ export function formatterRoutes(tracing: Tracing, version: FormatterVersion): Ro
     if (userAgent) span?.setTag('baggage.user-agent', userAgent);
 
     const greeting = await tracing.inSpan('format-greeting', () => {
-      tracing.log.info('formatting greeting', {
+      tracing.log.debug('formatting greeting', {
         template: version,
         'name.length': [...check.name].length,
       });

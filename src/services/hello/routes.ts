@@ -25,7 +25,7 @@ function greet(tracing: Tracing, formatter: FormatterClient): RequestHandler {
     try {
       const greeting = await formatter.greeting(check.name);
       // after the await: the active span is still this request's (AsyncLocalStorage)
-      tracing.log.info('greeting received', { 'greeting.length': greeting.length });
+      tracing.log.debug('greeting received', { 'greeting.length': greeting.length });
       sendText(res, 200, greeting);
     } catch (error) {
       answerFormatterFailure(res, error);
