@@ -90,7 +90,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
   },
   'jaeger-udp': {
     id: 'jaeger-udp',
-    title: 'opentracing, 100 % sampled, UDP agent',
+    title: 'instrumented, 100 % sampled, UDP agent',
     floor: 'headers-only',
     spansPerRequest: APP_SPANS_PER_REQUEST,
     sink: 'jaeger-udp',
@@ -99,7 +99,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
   },
   'jaeger-http': {
     id: 'jaeger-http',
-    title: 'opentracing, 100 % sampled, HTTP collector',
+    title: 'instrumented, 100 % sampled, HTTP collector',
     floor: 'headers-only',
     spansPerRequest: APP_SPANS_PER_REQUEST,
     sink: 'jaeger-http',
@@ -108,7 +108,7 @@ export const MODES: Readonly<Record<ModeId, Mode>> = {
   },
   'jaeger-unsampled': {
     id: 'jaeger-unsampled',
-    title: 'opentracing, sampling off (const 0)',
+    title: 'instrumented, sampling off (const 0)',
     floor: 'headers-only',
     spansPerRequest: 0,
     // the spans are made but not sampled: the agent must receive nothing
