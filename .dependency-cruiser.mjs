@@ -129,6 +129,15 @@ export default {
       to: { path: '^src/', pathNot: inSrc('tracing/', CONFIG, 'context/', 'log/', 'metrics/') },
     },
     {
+      name: 'jaeger-client-only-in-its-typed-view',
+      severity: 'error',
+      comment:
+        'only tracing/jaeger/jaeger-client.ts loads the jaeger-client package: every use of ' +
+        'jaeger-client, and every reach into its internals, goes through that one typed view',
+      from: { path: '^src/', pathNot: '^src/tracing/jaeger/jaeger-client[.]ts$' },
+      to: { path: '(^|/)node_modules/jaeger-client/' },
+    },
+    {
       name: 'services-tracing-only-via-index',
       severity: 'error',
       comment:
