@@ -44,6 +44,7 @@ import type { KubeObject } from './support/kustomize.js';
 import { validateObject } from './support/models.js';
 import { readRepoFile, repoPath } from './support/paths.js';
 import { Recorder } from './support/recorder.js';
+import type { RunningService } from '../../src/services/start.js';
 
 type Shape = 'instrumented' | 'headers-only';
 
@@ -284,6 +285,40 @@ function pathMatches(type: string, value: string, path: string): boolean {
   if (type === 'Exact') return path === value;
   const prefix = value.replace(/\/+$/, '');
   return prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/**
+ * hello-v1 of a rendered overlay, started with its container's environment (plus
+ * `overrides`) and calling a formatter that records what it is sent; with `traced`, its
+ * spans go to a collector that accepts them. Everything is stopped after `run`.
+ */
+async function withRenderedHello(
+  r: Rendered,
+  formatterAnswer: string,
+  { traced = false, overrides = {} }: { traced?: boolean; overrides?: Record<string, string> },
+  run: (hello: RunningService, formatter: Recorder) => Promise<void>,
+): Promise<void> {
+  const formatter = await new Recorder(formatterAnswer).start();
+  const collector = traced ? await new Recorder().start() : undefined;
+  const container = containersOf(r.named<IDeployment>('Deployment', 'hello-v1'))[0] as IContainer;
+  const hello = await startFromEnv(processEnv(container), {
+    ...(collector
+      ? {
+          JAEGER_DISABLED: 'false',
+          JAEGER_ENDPOINT: `http://127.0.0.1:${collector.port}/api/traces`,
+        }
+      : {}),
+    ...overrides,
+    formatter_host: '127.0.0.1',
+    formatter_port: String(formatter.port),
+  });
+  try {
+    await run(hello, formatter);
+  } finally {
+    await hello.stop();
+    await formatter.stop();
+    await collector?.stop();
+  }
 }
 
 /**
@@ -695,37 +730,27 @@ describeRendered.each(OVERLAYS.map((o) => [o.dir, o] as const))(
         ? "sends v2 a Netscape browser's request: the routing matches the header hello really sends"
         : 'sends every request to v1: without spans there is no baggage to route on',
       async () => {
-        const formatter = await new Recorder('Good news, Fry!\n').start();
-        const collector = await new Recorder().start();
-        const container = containersOf(
-          r.named<IDeployment>('Deployment', 'hello-v1'),
-        )[0] as IContainer;
-        const hello = await startFromEnv(processEnv(container), {
-          JAEGER_DISABLED: 'false',
-          JAEGER_ENDPOINT: `http://127.0.0.1:${collector.port}/api/traces`,
-          formatter_host: '127.0.0.1',
-          formatter_port: String(formatter.port),
-        });
-        try {
-          const netscape = 'Mozilla/4.0 (compatible; Netscape 4.7)';
-          const answer = await fetch(`${hello.url}/sayHello/Fry`, {
-            headers: { 'user-agent': netscape },
-          });
-          expect(answer.status).toBe(200);
-          const sent = (formatter.requests[0]?.headers ?? {}) as Headers;
-          expect({
-            version: formatterVersionFor(r, overlay, sent),
-            header: sent['baggage-user-agent'],
-          }).toEqual(
-            shape === 'instrumented'
-              ? { version: 'v2', header: netscape }
-              : { version: 'v1', header: undefined },
-          );
-        } finally {
-          await hello.stop();
-          await formatter.stop();
-          await collector.stop();
-        }
+        await withRenderedHello(
+          r,
+          'Good news, Fry!\n',
+          { traced: true },
+          async (hello, formatter) => {
+            const netscape = 'Mozilla/4.0 (compatible; Netscape 4.7)';
+            const answer = await fetch(`${hello.url}/sayHello/Fry`, {
+              headers: { 'user-agent': netscape },
+            });
+            expect(answer.status).toBe(200);
+            const sent = (formatter.requests[0]?.headers ?? {}) as Headers;
+            expect({
+              version: formatterVersionFor(r, overlay, sent),
+              header: sent['baggage-user-agent'],
+            }).toEqual(
+              shape === 'instrumented'
+                ? { version: 'v2', header: netscape }
+                : { version: 'v1', header: undefined },
+            );
+          },
+        );
       },
     );
 
@@ -773,23 +798,12 @@ describeRendered.each(OVERLAYS.map((o) => [o.dir, o] as const))(
       }
 
       // the app serves what the gateway exposes
-      const formatter = await new Recorder('Hello, puny human Bender!\n').start();
-      const container = containersOf(
-        r.named<IDeployment>('Deployment', 'hello-v1'),
-      )[0] as IContainer;
-      const hello = await startFromEnv(processEnv(container), {
-        formatter_host: '127.0.0.1',
-        formatter_port: String(formatter.port),
-      });
-      try {
+      await withRenderedHello(r, 'Hello, puny human Bender!\n', {}, async (hello) => {
         for (const path of paths) {
           const answer = await get(`${hello.url}${path}`);
           expect({ path, status: answer.status }).toEqual({ path, status: 200 });
         }
-      } finally {
-        await hello.stop();
-        await formatter.stop();
-      }
+      });
     });
 
     it('samples every request its own proxies decide on, with the mesh default provider', () => {
@@ -833,18 +847,8 @@ describeRendered.each(OVERLAYS.map((o) => [o.dir, o] as const))(
               'x-b3-spanid': 'b7ad6b7169203331',
               'x-b3-sampled': '1',
             };
-        const formatter = await new Recorder('Hello, puny human Fry!\n').start();
-        const collector = await new Recorder().start();
-        const container = containersOf(
-          r.named<IDeployment>('Deployment', 'hello-v1'),
-        )[0] as IContainer;
-        const hello = await startFromEnv(processEnv(container), {
-          JAEGER_DISABLED: 'false',
-          JAEGER_ENDPOINT: `http://127.0.0.1:${collector.port}/api/traces`,
-          formatter_host: '127.0.0.1',
-          formatter_port: String(formatter.port),
-        });
-        try {
+        const answer = 'Hello, puny human Fry!\n';
+        await withRenderedHello(r, answer, { traced: true }, async (hello, formatter) => {
           expect((await fetch(`${hello.url}/sayHello/Fry`, { headers: inbound })).status).toBe(200);
           const sent = (formatter.requests[0]?.headers ?? {}) as Headers;
           // the header the next Envoy (hello's sidecar) reads first carries the same trace
@@ -852,11 +856,7 @@ describeRendered.each(OVERLAYS.map((o) => [o.dir, o] as const))(
             ? sent['x-b3-traceid']
             : /^00-([0-9a-f]{32})-/.exec(sent['traceparent'] ?? '')?.[1];
           expect(onward).toBe(envoyTrace);
-        } finally {
-          await hello.stop();
-          await formatter.stop();
-          await collector.stop();
-        }
+        });
       });
     }
   },
@@ -1037,31 +1037,24 @@ describeRendered('the wrong extraction order under the OpenTelemetry provider', 
     const r = rendered('opentracing-otel');
     const envoyTrace = '463ac35c9f6413ad48485a3953bb6124';
     const staleTrace = '0af7651916cd43dd8448eb211c80319c';
-    const formatter = await new Recorder('Hello, puny human Fry!\n').start();
-    const container = containersOf(r.named<IDeployment>('Deployment', 'hello-v1'))[0] as IContainer;
-    const hello = await startFromEnv(processEnv(container), {
-      JAEGER_PROPAGATION: 'b3,w3c',
-      formatter_host: '127.0.0.1',
-      formatter_port: String(formatter.port),
-      JAEGER_DISABLED: 'false',
-      JAEGER_ENDPOINT: 'http://127.0.0.1:9/api/traces',
-      TRACER_CLOSE_TIMEOUT_MS: '100',
-    });
-    try {
-      await fetch(`${hello.url}/sayHello/Fry`, {
-        headers: {
-          traceparent: `00-${envoyTrace}-a2fb4a1d1a96d312-01`,
-          'x-b3-traceid': staleTrace,
-          'x-b3-spanid': 'b7ad6b7169203331',
-          'x-b3-sampled': '1',
-        },
-      });
-      const sent = (formatter.requests[0]?.headers ?? {}) as Headers;
-      expect(/^00-([0-9a-f]{32})-/.exec(sent['traceparent'] ?? '')?.[1]).toBe(staleTrace);
-    } finally {
-      await hello.stop();
-      await formatter.stop();
-    }
+    const overrides = { JAEGER_PROPAGATION: 'b3,w3c', TRACER_CLOSE_TIMEOUT_MS: '100' };
+    await withRenderedHello(
+      r,
+      'Hello, puny human Fry!\n',
+      { traced: true, overrides },
+      async (hello, formatter) => {
+        await fetch(`${hello.url}/sayHello/Fry`, {
+          headers: {
+            traceparent: `00-${envoyTrace}-a2fb4a1d1a96d312-01`,
+            'x-b3-traceid': staleTrace,
+            'x-b3-spanid': 'b7ad6b7169203331',
+            'x-b3-sampled': '1',
+          },
+        });
+        const sent = (formatter.requests[0]?.headers ?? {}) as Headers;
+        expect(/^00-([0-9a-f]{32})-/.exec(sent['traceparent'] ?? '')?.[1]).toBe(staleTrace);
+      },
+    );
   });
 });
 
