@@ -1,8 +1,7 @@
-import type { JaegerConfig } from '../config.js';
+import type { BaggageLimits, JaegerConfig } from '../config.js';
 import type { Logger } from '../log/logger.js';
 import type { SpanLogger } from '../log/span-logger.js';
 import type { ServiceMetrics } from '../metrics/metrics.js';
-import type { BaggageLimits } from '../config.js';
 import { headersOnlyTracing } from './headers-only.js';
 import { createJaegerTracing, describeReporting } from './jaeger/tracer.js';
 import { LESSON_EFFECTS } from './lessons.js';
@@ -29,7 +28,7 @@ export function instrumentedTracing(config: JaegerConfig, deps: InstrumentedDeps
   const { log, metrics } = deps;
   const spans: SpanMaker = {
     start: (name, options) => jaeger.tracer.startSpan(name, options),
-    idsOf: (span) => jaeger.idsOf(span),
+    idsOf: jaeger.idsOf,
   };
   const lesson = config.breakPropagation;
   if (lesson)

@@ -36,8 +36,6 @@ import { MeshPropagator } from './propagator.js';
 import type { Extraction } from './propagator.js';
 import { spanIds } from './span-ids.js';
 
-export type { Extraction };
-
 /**
  * jaeger-client, assembled: this project's propagator (strict, full-width ids, Istio's
  * baggage headers), its Thrift reporter (UDP or HTTP), a sampler (const, probabilistic,
